@@ -1,0 +1,36 @@
+import { testCredential } from '../harness/credential-test';
+import { credentialsFor, useStandIn } from '../helpers';
+
+const box = useStandIn();
+
+describe('API in One API credential test', () => {
+	it('accepts a good key, at no cost: an unknown task read answers 404', async () => {
+		const result = await testCredential('apiInOneApi', credentialsFor(box.standIn).apiInOneApi);
+		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(box.standIn.log.count('status')).toBe(1);
+		expect(box.standIn.log.count('create')).toBe(0);
+	});
+
+	it('accepts a base URL with or without a trailing slash', async () => {
+		const result = await testCredential('apiInOneApi', { apiKey: box.standIn.key, baseUrl: `${box.standIn.url}///` });
+		expect(result.status).toBe('OK');
+	});
+
+	it('says "invalid API key" for a wrong key (401)', async () => {
+		const result = await testCredential('apiInOneApi', credentialsFor(box.standIn, 'aio_wrong').apiInOneApi);
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/^Invalid API key/);
+	});
+
+	it('says "invalid API key" for a refused key (403)', async () => {
+		box.standIn.fault('status', { kind: 'status', status: 403, message: 'Forbidden' });
+		const result = await testCredential('apiInOneApi', credentialsFor(box.standIn).apiInOneApi);
+		expect(result.message).toMatch(/^Invalid API key/);
+	});
+
+	it('says the host cannot be reached when nothing listens', async () => {
+		const result = await testCredential('apiInOneApi', { apiKey: box.standIn.key, baseUrl: 'http://127.0.0.1:9' });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/ECONNREFUSED|refused|reach/i);
+	});
+});

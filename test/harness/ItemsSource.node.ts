@@ -1,0 +1,20 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+/** Stands where a trigger or an earlier node would be: passes the harness's items on. */
+export class ItemsSource implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Items Source',
+		name: 'itemsSource',
+		group: ['input'],
+		version: 1,
+		description: 'Emits the items the engine harness gives it',
+		defaults: { name: 'Source' },
+		inputs: ['main'],
+		outputs: ['main'],
+		properties: [],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [this.getInputData()];
+	}
+}

@@ -1,0 +1,44 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import { createTask, getTask } from '../../nodes/shared/transport';
+
+/** The small node the foundation tests drive the transport with, one call per item. */
+export class Probe implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Transport Probe',
+		name: 'probe',
+		group: ['transform'],
+		version: 1,
+		description: 'Calls the service through the shared transport',
+		defaults: { name: 'Probe' },
+		inputs: ['main'],
+		outputs: ['main'],
+		credentials: [{ name: 'apiInOneApi', required: true }],
+		properties: [
+			{ displayName: 'Call', name: 'call', type: 'string', default: 'create' },
+			{ displayName: 'Body', name: 'body', type: 'json', default: '{}' },
+			{ displayName: 'Task ID', name: 'taskId', type: 'string', default: '' },
+			{ displayName: 'Timeout', name: 'timeoutMs', type: 'number', default: 0 },
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const out: INodeExecutionData[] = [];
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			try {
+				const call = this.getNodeParameter('call', itemIndex) as string;
+				const options = { itemIndex, timeoutMs: (this.getNodeParameter('timeoutMs', itemIndex) as number) || undefined };
+				const task =
+					call === 'create'
+						? await createTask(this, '/api/v1/images/tools/upscale', this.getNodeParameter('body', itemIndex, {}, { ensureType: 'json' }) as IDataObject, options)
+						: await getTask(this, this.getNodeParameter('taskId', itemIndex) as string, options);
+				out.push({ json: { ...task }, pairedItem: { item: itemIndex } });
+			} catch (error) {
+				if (!this.continueOnFail()) throw error;
+				out.push({ json: { error: error.message, description: error.description, httpCode: error.httpCode, itemIndex: error.context?.itemIndex }, pairedItem: { item: itemIndex } });
+			}
+		}
+		return [out];
+	}
+}
