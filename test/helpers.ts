@@ -1,4 +1,6 @@
-import type { ICredentialDataDecryptedObject, INodeExecutionData } from 'n8n-workflow';
+import { Container } from '@n8n/di';
+import { BinaryDataService } from 'n8n-core';
+import type { IBinaryData, ICredentialDataDecryptedObject, INodeExecutionData } from 'n8n-workflow';
 
 import { ImageUpscale } from '../nodes/ImageUpscale/ImageUpscale.node';
 import { initBinaryData, registerNode, type RunResult } from './harness/engine';
@@ -38,3 +40,8 @@ export function visibleText(result: RunResult): string {
 }
 
 export const jsonOf = (items: INodeExecutionData[]) => items.map((item) => item.json);
+
+/** The bytes of an output binary, wherever the engine stored them (in the item or on disk). */
+export async function binaryBuffer(binary: IBinaryData): Promise<Buffer> {
+	return await Container.get(BinaryDataService).getAsBuffer(binary);
+}

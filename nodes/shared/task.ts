@@ -109,5 +109,20 @@ export function parseTask(body: unknown): Task {
 	return task;
 }
 
+/** The output item's JSON, the same from every operation and node so workflows read it one way. */
+export function taskJson(task: Task, extra: { model?: string; elapsedMs?: number } = {}): IDataObject {
+	return {
+		taskId: task.taskId ?? null,
+		state: task.state,
+		status: task.status,
+		imageUrl: task.imageUrl ?? null,
+		imageUrls: task.imageUrls,
+		...(task.error ? { error: task.error } : {}),
+		...(extra.model ? { model: extra.model } : {}),
+		...(extra.elapsedMs !== undefined ? { elapsedMs: extra.elapsedMs } : {}),
+		response: task.response,
+	};
+}
+
 /** The task id named by a callback body, before anything in it is trusted. */
 export const taskIdOf = (body: unknown): string | undefined => parseTask(body).taskId;

@@ -1,0 +1,173 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { downloadResult as downloadResultProperty, waitAndDownloadOptions, waitForResult } from '../../../shared/descriptions';
+import { createTask } from '../../../shared/transport';
+import { settle, taskError, type Batch } from '../settle';
+
+export const DEFAULT_MODEL = 'image-upscale';
+export const DEFAULT_ROUTE = '/api/v1/images/tools/upscale';
+const MAX_INPUT_BYTES = 20 * 1024 * 1024;
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Image Source',
+		name: 'imageSource',
+		type: 'options',
+		options: [
+			{ name: 'URL', value: 'url', description: 'A public http(s) URL of the image' },
+			{ name: 'Binary File', value: 'binary', description: 'An image file from a binary field of the input item' },
+		],
+		default: 'url',
+	},
+	{
+		displayName: 'Image URL',
+		name: 'imageUrl',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. https://example.com/photo.jpg',
+		displayOptions: { show: { imageSource: ['url'] } },
+	},
+	{
+		displayName: 'Input Binary Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		hint: 'The name of the input binary field holding the image (at most 20 MB)',
+		displayOptions: { show: { imageSource: ['binary'] } },
+	},
+	waitForResult(true),
+	{ ...downloadResultProperty, displayOptions: { show: { waitForResult: [true] } } },
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'Additional Body Fields (JSON)',
+				name: 'extraBody',
+				type: 'json',
+				default: '{}',
+				description: 'More fields for the create request, for models that take them, e.g. {"scale": 4}',
+			},
+			{
+				displayName: 'Callback URL',
+				name: 'callbackUrl',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. {{ $execution.resumeUrl }}',
+				description:
+					"The service POSTs to this URL when the task ends: a Wait node's resume URL, or the API in One Trigger's production URL",
+			},
+			...waitAndDownloadOptions,
+			{
+				displayName: 'Model',
+				name: 'model',
+				type: 'string',
+				default: DEFAULT_MODEL,
+				description: 'Model ID of the API in One platform',
+			},
+			{
+				displayName: 'Route',
+				name: 'route',
+				type: 'string',
+				default: DEFAULT_ROUTE,
+				description: 'Path of the create request, for other tools of the platform, e.g. /api/v1/images/tools/remove-bg',
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['image'], operation: ['upscale'] } }, properties);
+
+interface ImageInput {
+	image: string;
+	name?: string;
+}
+
+async function readImage(ctx: IExecuteFunctions, itemIndex: number): Promise<ImageInput> {
+	const fail = (message: string, hint?: string) =>
+		new NodeOperationError(ctx.getNode(), message, { itemIndex, description: hint });
+	if (ctx.getNodeParameter('imageSource', itemIndex) === 'binary') {
+		const field = String(ctx.getNodeParameter('binaryPropertyName', itemIndex));
+		const meta = ctx.helpers.assertBinaryData(itemIndex, field);
+		if (!meta.mimeType?.startsWith('image/')) {
+			throw fail(`The file in field "${field}" is not an image (${meta.mimeType || 'unknown type'})`);
+		}
+		const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, field);
+		if (buffer.length > MAX_INPUT_BYTES) {
+			throw fail(`The image in field "${field}" is over 20 MB`, 'Send large images by URL instead.');
+		}
+		return { image: `data:${meta.mimeType};base64,${buffer.toString('base64')}`, name: meta.fileName };
+	}
+	const url = ctx.getNodeParameter('imageUrl', itemIndex);
+	if (typeof url !== 'string') throw fail(`The Image URL must be text, not ${Array.isArray(url) ? 'a list' : typeof url}`);
+	const trimmed = url.trim();
+	if (trimmed === '') throw fail('The Image URL is empty');
+	if (!/^https?:\/\/[^\s/]+/i.test(trimmed)) {
+		throw fail(`The Image URL must start with http:// or https://, got "${trimmed.slice(0, 60)}"`);
+	}
+	return { image: trimmed, name: trimmed };
+}
+
+function extraBodyOf(ctx: IExecuteFunctions, options: IDataObject, itemIndex: number): IDataObject {
+	let extra: unknown = options.extraBody ?? {};
+	if (typeof extra === 'string') {
+		try {
+			extra = extra.trim() === '' ? {} : JSON.parse(extra);
+		} catch {
+			throw new NodeOperationError(ctx.getNode(), 'Additional Body Fields is not valid JSON', { itemIndex });
+		}
+	}
+	if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) {
+		throw new NodeOperationError(ctx.getNode(), 'Additional Body Fields must be a JSON object', { itemIndex });
+	}
+	return extra as IDataObject;
+}
+
+function callbackUrlOf(ctx: IExecuteFunctions, options: IDataObject, itemIndex: number): string | undefined {
+	const value = options.callbackUrl;
+	if (value === undefined || value === null || value === '') return undefined;
+	if (typeof value !== 'string' || !/^https?:\/\/\S+$/i.test(value.trim())) {
+		throw new NodeOperationError(ctx.getNode(), 'The Callback URL must be an http(s) URL', { itemIndex });
+	}
+	return value.trim();
+}
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, batch: Batch): Promise<INodeExecutionData> {
+	const startedAt = Date.now();
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const model = String(options.model || DEFAULT_MODEL);
+	const route = `/${String(options.route || DEFAULT_ROUTE).replace(/^\/+/, '')}`;
+	const wait = this.getNodeParameter('waitForResult', itemIndex, true) as boolean;
+	const download = wait && (this.getNodeParameter('downloadResult', itemIndex, true) as boolean);
+
+	const input = await readImage(this, itemIndex);
+	const callbackUrl = callbackUrlOf(this, options, itemIndex);
+	const body: IDataObject = {
+		...extraBodyOf(this, options, itemIndex),
+		model,
+		image: input.image,
+		...(callbackUrl ? { callback_url: callbackUrl } : {}),
+	};
+
+	const task = await createTask(this, route, body, { itemIndex, signal: batch.signal });
+	if (!task.taskId && task.state === 'running') {
+		throw taskError(this, 'The service accepted the image but sent no task ID to follow', itemIndex, undefined, 'The task may exist: check your API in One tasks before retrying.');
+	}
+	return await settle(this, task, {
+		itemIndex,
+		batch,
+		wait,
+		download,
+		failedIsError: true,
+		model,
+		inputName: input.name,
+		startedAt,
+		options,
+	});
+}

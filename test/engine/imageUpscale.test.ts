@@ -1,0 +1,295 @@
+import sharp from 'sharp';
+
+import { runNode, startNode } from '../harness/engine';
+import { binaryBuffer, credentialsFor, jsonOf, UPSCALE, useStandIn, visibleText } from '../helpers';
+
+const box = useStandIn({ processingMs: 150 });
+
+const upscale = (parameters: Record<string, unknown>, items = [{ json: {} }], continueOnFail = false) =>
+	runNode({
+		node: { type: UPSCALE, parameters: { resource: 'image', operation: 'upscale', ...parameters } as never, continueOnFail },
+		items,
+		credentials: credentialsFor(box.standIn),
+	});
+
+const getTask = (parameters: Record<string, unknown>, items = [{ json: {} }], continueOnFail = false) =>
+	runNode({
+		node: { type: UPSCALE, parameters: { resource: 'task', operation: 'get', ...parameters } as never, continueOnFail },
+		items,
+		credentials: credentialsFor(box.standIn),
+	});
+
+async function pixelsOf(binary: Parameters<typeof binaryBuffer>[0]) {
+	const { width, height, format } = await sharp(await binaryBuffer(binary)).metadata();
+	return { width, height, format };
+}
+
+describe('Image -> Upscale from a URL', () => {
+	it('waits, downloads a real 2x file, and outputs the task shape', async () => {
+		const url = box.standIn.imageUrl({ width: 40, height: 30, name: 'product-shot' });
+		const result = await upscale({ imageUrl: url });
+		expect(result.error).toBeUndefined();
+		const [item] = result.items;
+		expect(item.pairedItem).toEqual({ item: 0 });
+		expect(item.json).toMatchObject({ state: 'succeeded', status: 'COMPLETED', model: 'image-upscale' });
+		expect(item.json.taskId).toMatch(/^n41/);
+		expect(item.json.imageUrls).toEqual([item.json.imageUrl]);
+		expect(item.json.elapsedMs).toBeGreaterThan(100);
+		expect(item.json.response).toMatchObject({ task_id: item.json.taskId });
+		expect(item.binary!.data).toMatchObject({ mimeType: 'image/png', fileName: 'product-shot.png', fileExtension: 'png' });
+		expect(await pixelsOf(item.binary!.data)).toEqual({ width: 80, height: 60, format: 'png' });
+		expect(box.standIn.log.bodies('create')).toEqual([{ model: 'image-upscale', image: url }]);
+	});
+
+	it('returns the task id at once when not waiting', async () => {
+		const result = await upscale({ imageUrl: box.standIn.imageUrl(), waitForResult: false });
+		expect(result.items[0].json).toMatchObject({ state: 'running', status: 'IN_PROGRESS', imageUrl: null });
+		expect(result.items[0].binary).toBeUndefined();
+		expect(box.standIn.log.count('status')).toBe(0);
+	});
+
+	it('sends the callback URL from an expression, with model, route and extra fields from the options', async () => {
+		const result = await upscale(
+			{
+				imageUrl: '={{ $json.url }}',
+				waitForResult: false,
+				options: {
+					callbackUrl: '={{ "http://127.0.0.1:5678/webhook-waiting/" + $json.executionId }}',
+					model: 'bg-remover',
+					route: 'api/v1/images/tools/remove-bg',
+					extraBody: '{"scale": 3}',
+				},
+			},
+			[{ json: { url: box.standIn.imageUrl(), executionId: '4711' } }],
+		);
+		expect(result.error).toBeUndefined();
+		expect(box.standIn.log.bodies('create')).toEqual([
+			{ model: 'bg-remover', image: box.standIn.imageUrl(), callback_url: 'http://127.0.0.1:5678/webhook-waiting/4711', scale: 3 },
+		]);
+		expect(box.standIn.log.entries.find((e) => e.route === 'create')?.path).toBe('/api/v1/images/tools/remove-bg');
+	});
+
+	it('returns a synchronous finished answer at once, with no task id', async () => {
+		box.standIn.fault('create', { kind: 'sync' });
+		const result = await upscale({ imageUrl: box.standIn.imageUrl({ width: 20, height: 10 }) });
+		expect(result.items[0].json).toMatchObject({ taskId: null, state: 'succeeded' });
+		expect(await pixelsOf(result.items[0].binary!.data)).toMatchObject({ width: 40, height: 20 });
+		expect(box.standIn.log.count('status')).toBe(0);
+	});
+
+	it.each([
+		{ envelope: false, words: 'alt', statusCase: 'lower', idAt: 'id', resultAt: 'images.object' },
+		{ envelope: true, words: 'alt', statusCase: 'title', idAt: 'data.id', resultAt: 'result_urls' },
+		{ envelope: true, idAt: 'task_id', resultAt: 'output.string' },
+		{ envelope: true, resultAt: 'output.objects' },
+		{ envelope: false, idAt: 'task_id', resultAt: 'url' },
+	] as const)('reads the shape %j the same', async (shape) => {
+		box.standIn.setShape(shape);
+		const result = await upscale({ imageUrl: box.standIn.imageUrl({ width: 16, height: 16 }) });
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json).toMatchObject({ state: 'succeeded' });
+		expect(result.items[0].json.taskId).toMatch(/^n41/);
+		expect(await pixelsOf(result.items[0].binary!.data)).toMatchObject({ width: 32, height: 32 });
+	});
+});
+
+describe('Image -> Upscale from binary input', () => {
+	it('sends the file inline and returns a 2x file named after the input', async () => {
+		const input = await box.standIn.image({ width: 50, height: 20, format: 'jpeg' });
+		const result = await runNode({
+			node: { type: UPSCALE, parameters: { resource: 'image', operation: 'upscale', imageSource: 'binary', options: { outputBinaryField: 'upscaled' } } },
+			items: [{ json: {}, binary: { data: { data: input.toString('base64'), mimeType: 'image/jpeg', fileName: 'scan 01.jpg' } } }],
+			credentials: credentialsFor(box.standIn),
+		});
+		expect(result.error).toBeUndefined();
+		const out = result.items[0].binary!.upscaled;
+		expect(out).toMatchObject({ mimeType: 'image/jpeg', fileName: 'scan_01.jpg' });
+		expect(await pixelsOf(out)).toEqual({ width: 100, height: 40, format: 'jpeg' });
+		const [body] = box.standIn.log.bodies('create') as Array<{ image: string }>;
+		expect(body.image).toMatch(/^data:image\/jpeg;base64,/);
+	});
+
+	it('refuses a file that is not an image, a missing field, and sends nothing', async () => {
+		const items = [
+			{ json: {}, binary: { data: { data: Buffer.from('%PDF-1.4').toString('base64'), mimeType: 'application/pdf', fileName: 'a.pdf' } } },
+			{ json: {} },
+		];
+		const result = await runNode({
+			node: { type: UPSCALE, parameters: { resource: 'image', operation: 'upscale', imageSource: 'binary' }, continueOnFail: true },
+			items,
+			credentials: credentialsFor(box.standIn),
+		});
+		expect(result.items[0].json.error).toBe('The file in field "data" is not an image (application/pdf)');
+		expect(result.items[1].json.error).toMatch(/data/);
+		expect(result.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(box.standIn.log.count('create')).toBe(0);
+	});
+});
+
+describe('Image -> Upscale validates before sending', () => {
+	it.each([
+		['={{ "" }}', 'The Image URL is empty'],
+		['   ', 'The Image URL is empty'],
+		['ftp://example.com/a.png', 'The Image URL must start with http:// or https://, got "ftp://example.com/a.png"'],
+		['example.com/a.png', 'The Image URL must start with http:// or https://, got "example.com/a.png"'],
+		['={{ 42 }}', 'The Image URL must be text, not number'],
+		['={{ ["http://a/b.png"] }}', 'The Image URL must be text, not a list'],
+	])('%p', async (imageUrl, message) => {
+		const result = await upscale({ imageUrl });
+		expect(result.error?.message).toBe(message);
+		expect((result.error as { context?: { itemIndex?: number } }).context?.itemIndex).toBe(0);
+		expect(box.standIn.log.count('create')).toBe(0);
+	});
+
+	it('refuses a callback URL that is not http(s) and bad extra fields', async () => {
+		const bad = await upscale({ imageUrl: box.standIn.imageUrl(), options: { callbackUrl: 'not a url' } });
+		expect(bad.error?.message).toBe('The Callback URL must be an http(s) URL');
+		const json = await upscale({ imageUrl: box.standIn.imageUrl(), options: { extraBody: '{oops' } });
+		expect(json.error?.message).toBe('Additional Body Fields is not valid JSON');
+		expect(box.standIn.log.count('create')).toBe(0);
+	});
+});
+
+describe('Image -> Upscale: tasks that fail or do not end', () => {
+	it('a failed task is an error naming the task and the reason', async () => {
+		const result = await upscale({ imageUrl: box.standIn.imageUrl({ outcome: 'fail' }) });
+		expect(result.error?.message).toBe('The task failed: The image could not be processed');
+		expect(result.error?.description).toMatch(/^Task ID: n41/);
+	});
+
+	it('a task still running at the wait limit is an error with its id', async () => {
+		const result = await upscale({ imageUrl: box.standIn.imageUrl({ outcome: 'never' }), options: { waitLimitSeconds: 1 } });
+		expect(result.error?.message).toBe('The task was still running after 1 seconds');
+		expect(result.error?.description).toMatch(/^Task ID: n41\w+\. Fetch it later with the Task -> Get operation/);
+	});
+
+	it('or, if chosen, an item with state running and the id', async () => {
+		const result = await upscale({ imageUrl: box.standIn.imageUrl({ outcome: 'never' }), options: { waitLimitSeconds: 1, onWaitLimit: 'returnRunning' } });
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json).toMatchObject({ state: 'running', status: 'IN_PROGRESS' });
+		expect(result.items[0].json.taskId).toMatch(/^n41/);
+		expect(result.items[0].binary).toBeUndefined();
+	});
+
+	it('a cancelled execution stops waiting at once', async () => {
+		const running = startNode({
+			node: { type: UPSCALE, parameters: { resource: 'image', operation: 'upscale', imageUrl: box.standIn.imageUrl({ outcome: 'never' }) } },
+			credentials: credentialsFor(box.standIn),
+		});
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		const cancelledAt = Date.now();
+		running.cancel();
+		const result = await running.result;
+		expect(Date.now() - cancelledAt).toBeLessThan(500);
+		expect(result.status).toBe('canceled');
+		const reads = box.standIn.log.count('status');
+		await new Promise((resolve) => setTimeout(resolve, 2500));
+		expect(box.standIn.log.count('status')).toBe(reads);
+	});
+});
+
+describe('Image -> Upscale with many items', () => {
+	it('a batch of 20 with mixed outcomes under continueOnFail keeps order and pairing', async () => {
+		const kinds = Array.from({ length: 20 }, (_, i) => (i % 5 === 1 ? 'fail' : i % 5 === 3 ? 'bad-url' : 'ok'));
+		const items = kinds.map((kind, i) => ({
+			json: { url: kind === 'bad-url' ? 'not-a-url' : box.standIn.imageUrl({ width: 10 + i, height: 10, outcome: kind === 'fail' ? 'fail' : undefined }) },
+		}));
+		const result = await upscale({ imageUrl: '={{ $json.url }}', options: { concurrency: 5 } }, items, true);
+		expect(result.items).toHaveLength(20);
+		expect(result.items.map((item) => item.pairedItem)).toEqual(kinds.map((_, i) => ({ item: i })));
+		for (const [i, kind] of kinds.entries()) {
+			const { json, binary } = result.items[i];
+			if (kind === 'ok') {
+				expect(json.state).toBe('succeeded');
+				expect(await pixelsOf(binary!.data)).toMatchObject({ width: 2 * (10 + i), height: 20 });
+			} else if (kind === 'fail') {
+				expect(json).toMatchObject({ error: 'The task failed: The image could not be processed', itemIndex: i });
+				expect(json.taskId).toMatch(/^n41/);
+			} else {
+				expect(json).toMatchObject({ error: 'The Image URL must start with http:// or https://, got "not-a-url"', itemIndex: i });
+			}
+		}
+		expect(box.standIn.log.count('create')).toBe(16);
+		expect(box.standIn.log.maxInFlight('create')).toBeLessThanOrEqual(5);
+		expect(visibleText(result)).not.toContain(box.standIn.key);
+	});
+
+	it('without continueOnFail the node fails with an error naming the item', async () => {
+		const items = [{ json: { url: box.standIn.imageUrl() } }, { json: { url: box.standIn.imageUrl({ outcome: 'fail' }) } }];
+		const result = await upscale({ imageUrl: '={{ $json.url }}' }, items);
+		expect(result.error?.message).toBe('The task failed: The image could not be processed');
+		expect((result.error as { context?: { itemIndex?: number } }).context?.itemIndex).toBe(1);
+	});
+
+	it('50 items of 2 s each: in flight never above the limit, few status reads per task', async () => {
+		box.standIn.set({ processingMs: 2000, jitter: 0.2 });
+		try {
+			const items = Array.from({ length: 50 }, (_, i) => ({ json: { url: box.standIn.imageUrl({ width: 8, height: 8 + i }) } }));
+			const result = await upscale({ imageUrl: '={{ $json.url }}', downloadResult: false, options: { concurrency: 10 } }, items);
+			expect(result.error).toBeUndefined();
+			expect(jsonOf(result.items).every((json) => json.state === 'succeeded')).toBe(true);
+			const { log } = box.standIn;
+			expect(log.maxInFlight('create')).toBeLessThanOrEqual(10);
+			expect(log.maxInFlight('status')).toBeLessThanOrEqual(10);
+			const readsPerTask = log.count('status') / 50;
+			expect(readsPerTask).toBeLessThanOrEqual(2.5);
+		} finally {
+			box.standIn.set({ processingMs: 150, jitter: 0 });
+		}
+	});
+
+	it('concurrency 1 runs one item after another', async () => {
+		const items = Array.from({ length: 3 }, () => ({ json: { url: box.standIn.imageUrl() } }));
+		await upscale({ imageUrl: '={{ $json.url }}', downloadResult: false, options: { concurrency: 1 } }, items);
+		const tasks = box.standIn.tasks().slice(-3);
+		expect(tasks[1].createdAt).toBeGreaterThanOrEqual(tasks[0].endedAt!);
+		expect(tasks[2].createdAt).toBeGreaterThanOrEqual(tasks[1].endedAt!);
+	});
+});
+
+describe('Task -> Get', () => {
+	async function createdTask(outcome?: 'fail' | 'never') {
+		const result = await upscale({ imageUrl: box.standIn.imageUrl({ width: 12, height: 12, outcome }), waitForResult: false });
+		return result.items[0].json.taskId as string;
+	}
+
+	it('reads a running task as it is', async () => {
+		const taskId = await createdTask('never');
+		const result = await getTask({ taskId });
+		expect(result.items[0].json).toMatchObject({ taskId, state: 'running', status: 'IN_PROGRESS' });
+		expect(result.items[0].binary).toBeUndefined();
+	});
+
+	it('reads a finished task and downloads its result', async () => {
+		const taskId = await createdTask();
+		await box.standIn.idle();
+		const result = await getTask({ taskId });
+		expect(result.items[0].json).toMatchObject({ taskId, state: 'succeeded' });
+		expect(await pixelsOf(result.items[0].binary!.data)).toMatchObject({ width: 24, height: 24 });
+		expect(result.items[0].binary!.data.fileName).toBe(`${taskId}.png`);
+	});
+
+	it('waits for a task when asked', async () => {
+		const taskId = await createdTask();
+		const result = await getTask({ taskId, waitForResult: true, downloadResult: false });
+		expect(result.items[0].json).toMatchObject({ taskId, state: 'succeeded' });
+	});
+
+	it('reports a failed task as an item with its reason', async () => {
+		const taskId = await createdTask('fail');
+		await box.standIn.idle();
+		const result = await getTask({ taskId });
+		expect(result.items[0].json).toMatchObject({ taskId, state: 'failed', status: 'FAILED', error: 'The image could not be processed' });
+	});
+
+	it('URL-encodes the id and refuses ids with / or ..', async () => {
+		const result = await getTask({ taskId: '={{ $json.id }}' }, [{ json: { id: 'a b' } }, { json: { id: '../admin' } }, { json: { id: 'x/y' } }, { json: { id: '' } }], true);
+		expect(jsonOf(result.items)).toEqual([
+			expect.objectContaining({ error: 'Not found: Task not found', httpCode: '404' }),
+			expect.objectContaining({ error: '"../admin" is not a task ID' }),
+			expect.objectContaining({ error: '"x/y" is not a task ID' }),
+			expect.objectContaining({ error: 'The Task ID is empty' }),
+		]);
+		expect(box.standIn.log.entries.filter((e) => e.route === 'status').map((e) => e.path)).toEqual(['/api/v1/tasks/a%20b']);
+	});
+});
