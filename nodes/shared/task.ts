@@ -124,5 +124,8 @@ export function taskJson(task: Task, extra: { model?: string; elapsedMs?: number
 	};
 }
 
+/** Task ids go into the status route's path: nothing that could move it to another path. */
+export const isTaskId = (id: string): boolean => id.length > 0 && id.length <= 200 && !/[/\\]|\.\./.test(id);
+
 /** The task id named by a callback body, before anything in it is trusted. */
 export const taskIdOf = (body: unknown): string | undefined => parseTask(body).taskId;

@@ -8,7 +8,7 @@ import type {
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { pause } from './pause';
-import { parseTask, readEnvelope, type Task } from './task';
+import { isTaskId, parseTask, readEnvelope, type Task } from './task';
 
 // Every request to the service goes through here: auth, retries, envelope errors, error mapping.
 // HTTP status codes are known nowhere else.
@@ -22,6 +22,8 @@ export interface CallOptions {
 	/** Bounds every attempt; the whole call takes at most about maxAttempts times this plus the waits. */
 	timeoutMs?: number;
 	maxAttempts?: number;
+	/** A retry that would wait longer than this (e.g. a long Retry-After) fails at once instead. */
+	maxRetryWaitMs?: number;
 	/** Stops retry waits early; defaults to the execution's cancel signal. */
 	signal?: AbortSignal;
 }
@@ -169,7 +171,7 @@ function isRetryable(call: Call, failure: Failure): boolean {
 	}
 }
 
-function describe(failure: Failure, attempts: number): { message: string; description?: string } {
+function describe(failure: Failure, attempts: number): { message: string; description: string } {
 	const { status, message } = failure;
 	const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
 	if (failure.kind === 'network') {
@@ -182,12 +184,17 @@ function describe(failure: Failure, attempts: number): { message: string; descri
 		return { message: `Out of credits: ${message}`, description: 'Top up your API in One account; each image costs 1 credit.' };
 	}
 	if (status === 401 || status === 403) return { message: `Invalid API key: ${message}`, description: 'Check the API key in the credential.' };
-	if (status === 404) return { message: `Not found: ${message}` };
-	if (status === 400 || status === 422) return { message: `The service rejected the request: ${message}` };
-	if (status === 429) return { message: `Rate limited by the service${tries}: ${message}` };
-	if (failure.kind === 'envelope') return { message: `The service answered with an error (code ${status}): ${message}` };
-	if (failure.kind === 'malformed') return { message: `${message}${tries}` };
-	return { message: `The service failed${tries} (HTTP ${status}): ${message}` };
+	if (status === 404) return { message: `Not found: ${message}`, description: 'Check the task ID.' };
+	if (status === 400 || status === 422) {
+		return { message: `The service rejected the request: ${message}`, description: 'Check the image and the options.' };
+	}
+	if (status === 429) return { message: `Rate limited by the service${tries}: ${message}`, description: 'Lower the Concurrency option or try again later.' };
+	if (failure.kind === 'envelope') {
+		return { message: `The service answered with an error (code ${status}): ${message}`, description: 'The service reported the error inside a successful HTTP answer.' };
+	}
+	const later = 'The service had a problem; try again later.';
+	if (failure.kind === 'malformed') return { message: `${message}${tries}`, description: later };
+	return { message: `The service failed${tries} (HTTP ${status}): ${message}`, description: later };
 }
 
 function redact(text: string, secret: string): string {
@@ -205,7 +212,7 @@ function toError(ctx: ApiContext, call: Call, failure: Failure, attempts: number
 	const response: JsonObject = { message: redact(failure.message, apiKey), ...(status ? { status } : {}), attempts };
 	return new NodeApiError(ctx.getNode(), response, {
 		message: redact(described.message, apiKey),
-		description: described.description ? redact(described.description, apiKey) : undefined,
+		description: redact(described.description, apiKey),
 		httpCode: status ? String(status) : undefined,
 		itemIndex: call.itemIndex,
 	});
@@ -220,7 +227,7 @@ async function callService(ctx: ApiContext, call: Call): Promise<unknown> {
 		if (signal?.aborted) throw new NodeOperationError(ctx.getNode(), 'The execution was cancelled', { itemIndex: call.itemIndex });
 		if (outcome.ok) return outcome.body;
 		const waitMs = outcome.retryAfterMs ?? backoffMs(attempt);
-		if (!isRetryable(call, outcome) || attempt >= maxAttempts || waitMs > MAX_RETRY_AFTER_MS) {
+		if (!isRetryable(call, outcome) || attempt >= maxAttempts || waitMs > (call.maxRetryWaitMs ?? MAX_RETRY_AFTER_MS)) {
 			throw toError(ctx, call, outcome, attempt, apiKey);
 		}
 		await pause(waitMs, signal);
@@ -233,6 +240,9 @@ export async function createTask(ctx: ApiContext, route: string, body: IDataObje
 }
 
 export async function getTask(ctx: ApiContext, taskId: string, options: CallOptions = {}): Promise<Task> {
+	if (!isTaskId(taskId)) {
+		throw new NodeOperationError(ctx.getNode(), `"${taskId.slice(0, 60)}" is not a task ID`, { itemIndex: options.itemIndex });
+	}
 	const path = `/api/v1/tasks/${encodeURIComponent(taskId)}`;
 	const answer = await callService(ctx, { timeoutMs: 30_000, ...options, method: 'GET', path, isCreate: false });
 	const task = parseTask(answer);

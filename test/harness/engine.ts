@@ -1,5 +1,6 @@
 import { Container } from '@n8n/di';
-import { BinaryDataConfig, BinaryDataService, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BinaryDataConfig, BinaryDataService, ExecutionLifecycleHooks, WebhookContext, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
 	Workflow,
@@ -14,8 +15,11 @@ import {
 	type INodeTypes,
 	type IRun,
 	type IRunExecutionData,
+	type IWebhookData,
+	type IWebhookResponseData,
 	type IWorkflowExecuteAdditionalData,
 	type ExecutionError,
+	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
 import { ApiInOneApi } from '../../credentials/ApiInOneApi.credentials';
@@ -151,6 +155,37 @@ export interface Running {
 	cancel(): void;
 }
 
+/** The additional data (with lifecycle hooks and test credentials) for one execution, and its end. */
+function executionSetup(
+	workflow: Workflow,
+	credentials: Record<string, ICredentialDataDecryptedObject>,
+	mode: WorkflowExecuteMode,
+) {
+	const hooks = new ExecutionLifecycleHooks(mode, 'engine-test-execution', workflow as never);
+	let resolveRun: (run: IRun) => void = () => {};
+	const finished = new Promise<IRun>((resolve) => (resolveRun = resolve));
+	hooks.addHandler('workflowExecuteAfter', (run) => resolveRun(run));
+
+	const additionalData = {
+		hooks,
+		credentialsHelper: new TestCredentialsHelper(credentials),
+		executionId: 'engine-test-execution',
+		restApiUrl: 'http://127.0.0.1/rest',
+		instanceBaseUrl: 'http://127.0.0.1/',
+		webhookBaseUrl: 'http://127.0.0.1/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1/webhook-test',
+		formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
+		variables: {},
+		currentNodeParameters: undefined,
+		executionTimeoutTimestamp: undefined,
+		userId: 'engine-test-user',
+		setExecutionStatus: () => {},
+		sendDataToUI: () => {},
+	} as unknown as IWorkflowExecuteAdditionalData;
+	return { additionalData, finished };
+}
+
 /** Starts `items -> node under test` in the engine; `cancel()` cancels it the way n8n's stop button does. */
 export function startNode({ node, items = [{ json: {} }], credentials = {} }: RunOptions): Running {
 	const name = node.name ?? 'Node Under Test';
@@ -176,28 +211,7 @@ export function startNode({ node, items = [{ json: {} }], credentials = {} }: Ru
 		staticData: {},
 	});
 
-	const hooks = new ExecutionLifecycleHooks('manual', 'engine-test-execution', workflow as never);
-	let resolveRun: (run: IRun) => void = () => {};
-	const finished = new Promise<IRun>((resolve) => (resolveRun = resolve));
-	hooks.addHandler('workflowExecuteAfter', (run) => resolveRun(run));
-
-	const additionalData = {
-		hooks,
-		credentialsHelper: new TestCredentialsHelper(credentials),
-		executionId: 'engine-test-execution',
-		restApiUrl: 'http://127.0.0.1/rest',
-		instanceBaseUrl: 'http://127.0.0.1/',
-		webhookBaseUrl: 'http://127.0.0.1/webhook',
-		webhookWaitingBaseUrl: 'http://127.0.0.1/webhook-waiting',
-		webhookTestBaseUrl: 'http://127.0.0.1/webhook-test',
-		formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
-		variables: {},
-		currentNodeParameters: undefined,
-		executionTimeoutTimestamp: undefined,
-		userId: 'engine-test-user',
-		setExecutionStatus: () => {},
-		sendDataToUI: () => {},
-	} as unknown as IWorkflowExecuteAdditionalData;
+	const { additionalData, finished } = executionSetup(workflow, credentials, 'manual');
 
 	const runData: IRunExecutionData = {
 		resultData: { runData: {} },
@@ -229,3 +243,90 @@ export function startNode({ node, items = [{ json: {} }], credentials = {} }: Ru
 export const runNode = (options: RunOptions): Promise<RunResult> => startNode(options).result;
 
 export const itemsOf = (jsons: IDataObject[]): INodeExecutionData[] => jsons.map((json) => ({ json }));
+
+export interface WebhookCall {
+	node: NodeUnderTest;
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	/** The workflow's static data; pass the same object to every call, as n8n keeps it between requests. */
+	staticData: IDataObject;
+	/** 'webhook' for the production URL, 'manual' for "listen for test event". */
+	mode?: 'webhook' | 'manual';
+	request: IncomingMessage;
+	response: ServerResponse;
+}
+
+export interface WebhookOutcome {
+	/** What the node's webhook() returned. */
+	returned: IWebhookResponseData;
+	/** The execution the call started, or undefined when it started none. */
+	started?: RunResult;
+}
+
+/**
+ * Calls a trigger's webhook() through n8n-core's WebhookContext with a real request and response,
+ * then does what n8n's webhook handler does with the result: answers when the node did not, and
+ * starts an execution with the node's output as the trigger's data.
+ */
+export async function runWebhook(call: WebhookCall): Promise<WebhookOutcome> {
+	const name = call.node.name ?? 'Trigger Under Test';
+	const mode = call.mode ?? 'webhook';
+	const trigger: INode = {
+		id: 'trigger-under-test',
+		name,
+		type: call.node.type,
+		typeVersion: call.node.typeVersion ?? 1,
+		position: [0, 0],
+		parameters: call.node.parameters,
+		credentials: { apiInOneApi: { id: '1', name: 'API in One' } },
+		webhookId: 'trigger-webhook-id',
+	};
+	const workflow = new Workflow({
+		id: 'engine-test',
+		nodes: [trigger],
+		connections: {},
+		nodeTypes: nodeTypeRegistry,
+		active: mode === 'webhook',
+		staticData: call.staticData,
+	});
+	const { additionalData, finished } = executionSetup(workflow, call.credentials ?? {}, mode);
+	additionalData.httpRequest = call.request as never;
+	additionalData.httpResponse = call.response as never;
+
+	const nodeType = lookup(trigger.type);
+	const webhookDescription = nodeType.description.webhooks?.[0];
+	if (!webhookDescription || !nodeType.webhook) throw new Error(`${trigger.type} has no webhook`);
+	const webhookData: IWebhookData = {
+		httpMethod: 'POST',
+		node: name,
+		path: `${trigger.webhookId}/${webhookDescription.path}`,
+		webhookDescription,
+		workflowId: workflow.id,
+		workflowExecuteAdditionalData: additionalData,
+		isTest: mode === 'manual',
+	};
+	const context = new WebhookContext(workflow, workflow.nodes[name], additionalData, mode, webhookData, [], null);
+	const returned = await nodeType.webhook.call(context);
+
+	if (!returned.noWebhookResponse && !call.response.headersSent) {
+		const message = returned.workflowData ? { message: 'Workflow was started' } : { message: 'Webhook call received' };
+		call.response.writeHead(200, { 'content-type': 'application/json' });
+		call.response.end(JSON.stringify(returned.webhookResponse ?? message));
+	}
+	if (!returned.workflowData) return { returned };
+
+	const runData = {
+		resultData: { runData: {} },
+		executionData: {
+			contextData: {},
+			metadata: {},
+			nodeExecutionStack: [{ node: workflow.nodes[name], data: { main: returned.workflowData }, source: null }],
+			waitingExecution: {},
+			waitingExecutionSource: {},
+		},
+	} as unknown as IRunExecutionData;
+	await new WorkflowExecute(additionalData, mode, runData).processRunExecutionData(workflow).catch(() => undefined);
+	const run = await finished;
+	const taskData = run.data.resultData.runData[name]?.[0];
+	const items = taskData?.data?.main?.[0] ?? [];
+	return { returned, started: { items, error: taskData?.error ?? run.data.resultData.error, run, status: run.status } };
+}

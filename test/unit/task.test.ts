@@ -1,4 +1,4 @@
-import { parseTask, readEnvelope, stateOf, taskIdOf } from '../../nodes/shared/task';
+import { isTaskId, parseTask, readEnvelope, stateOf, taskIdOf } from '../../nodes/shared/task';
 
 const URL_A = 'https://cdn.apiin.one/r/a.png';
 const URL_B = 'https://cdn.apiin.one/r/b.png';
@@ -150,4 +150,9 @@ describe('readEnvelope', () => {
 	])('%j', (body, error) => {
 		expect(readEnvelope(body).error).toEqual(error);
 	});
+});
+
+describe('isTaskId', () => {
+	it.each(['n41abc', 'a b', 'task.v2:7', 'x'.repeat(200)])('accepts %p', (id) => expect(isTaskId(id)).toBe(true));
+	it.each(['', '../admin', 'a/b', 'a\\b', '..', 'x'.repeat(201)])('refuses %p', (id) => expect(isTaskId(id)).toBe(false));
 });

@@ -1,0 +1,97 @@
+import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { downloadResult, maxResultSizeMb, outputBinaryField } from '../shared/descriptions';
+import { receiveCallback } from './callback';
+import { DEFAULT_SECRET_HEADER } from './request';
+
+export class ApiInOneTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'API in One Trigger',
+		name: 'apiInOneTrigger',
+		icon: { light: 'file:../../icons/apiinone.svg', dark: 'file:../../icons/apiinone.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ "Task " + $parameter["events"].join(" or ") }}',
+		description: 'Starts the workflow when an API in One task ends, verified with the API',
+		defaults: { name: 'API in One Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'apiInOneApi', required: true }],
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'callback' }],
+		properties: [
+			{
+				displayName:
+					'Put the Production URL above in the Callback URL option of the Image Upscale node, or in the callback_url of any API in One task. Each callback is checked with the API before the workflow starts.',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				required: true,
+				options: [
+					{ name: 'Task Failed', value: 'failed', description: 'The task ended with an error' },
+					{ name: 'Task Succeeded', value: 'succeeded', description: 'The task ended with a result' },
+				],
+				default: ['succeeded', 'failed'],
+				description: 'Which ends of a task start the workflow. Callbacks for running or unknown tasks never do.',
+			},
+			{
+				...downloadResult,
+				default: false,
+				description: 'Whether to download the result image of a succeeded task into a binary field of the output item',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add option',
+				default: {},
+				options: [
+					{ ...maxResultSizeMb, description: 'With Download Result on, larger result images are not downloaded' },
+					outputBinaryField,
+					{
+						displayName: 'Secret',
+						name: 'secret',
+						type: 'string',
+						typeOptions: { password: true },
+						default: '',
+						description:
+							'Callbacks without this secret are refused. Send it in the header below, or add ?secret=... to the callback URL.',
+					},
+					{
+						displayName: 'Secret Header Name',
+						name: 'secretHeader',
+						type: 'string',
+						default: DEFAULT_SECRET_HEADER,
+						placeholder: `e.g. ${DEFAULT_SECRET_HEADER}`,
+						description: 'The header the secret is read from; without it, the query parameter "secret" is read',
+					},
+				],
+			},
+		],
+	};
+
+	// The service has no API to register callbacks: each task names its own callback_url,
+	// so there is nothing to create, check or delete on its side.
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await receiveCallback.call(this);
+	}
+}

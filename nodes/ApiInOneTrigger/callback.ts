@@ -1,0 +1,81 @@
+import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { DEFAULT_MAX_RESULT_MB } from '../shared/descriptions';
+import { baseNameOf, downloadResult } from '../shared/download';
+import { taskJson, type Task } from '../shared/task';
+import { getTask, isNotFound, type CallOptions } from '../shared/transport';
+import { checkCallback } from './request';
+import { startedTasks } from './startedTasks';
+
+// Short enough that the sender has its answer well within its own time limit.
+const STATUS_READ: CallOptions = { timeoutMs: 4000, maxAttempts: 2, maxRetryWaitMs: 1000 };
+const ALL_EVENTS = ['succeeded', 'failed'];
+
+/** Answers the sender now; the returned value tells n8n not to answer again. */
+function answer(ctx: IWebhookFunctions, status: number, message: string, headers: IDataObject = {}): IWebhookResponseData {
+	const body = JSON.stringify({ message });
+	const res = ctx.getResponseObject();
+	res.writeHead(status, {
+		'content-type': 'application/json; charset=utf-8',
+		'content-length': Buffer.byteLength(body),
+		...headers,
+	});
+	res.end(body);
+	return { noWebhookResponse: true };
+}
+
+async function outputItem(ctx: IWebhookFunctions, task: Task, options: IDataObject): Promise<INodeExecutionData> {
+	const item: INodeExecutionData = { json: taskJson(task) };
+	if (task.state !== 'succeeded' || !(ctx.getNodeParameter('downloadResult', false) as boolean)) return item;
+	try {
+		if (!task.imageUrl) throw new NodeOperationError(ctx.getNode(), 'The task succeeded but the service gave no result URL');
+		const binary = await downloadResult(ctx, {
+			url: task.imageUrl,
+			baseName: baseNameOf(task.taskId) ?? 'result',
+			maxBytes: Number(options.maxResultSizeMb ?? DEFAULT_MAX_RESULT_MB) * 1024 * 1024,
+			itemIndex: 0,
+		});
+		item.binary = { [String(options.outputBinaryField || 'data')]: binary };
+	} catch (error) {
+		// The sender has its answer and the task counts as started, so the workflow runs and says why the file is missing.
+		item.json.downloadError = (error as Error).message;
+	}
+	return item;
+}
+
+/**
+ * Handles one callback. Only the task id is taken from the body: the task itself is read from the
+ * API with the credential, so a forged or stale callback cannot bring in a status or a result URL.
+ */
+export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const options = this.getNodeParameter('options', {}) as IDataObject;
+	const check = await checkCallback(this, options);
+	if ('status' in check) return answer(this, check.status, check.message);
+	const { taskId } = check;
+	const started = startedTasks(this);
+	if (started.has(taskId)) return answer(this, 200, 'Ignored: this task has already started the workflow');
+
+	let task: Task;
+	try {
+		task = await getTask(this, taskId, STATUS_READ);
+	} catch (error) {
+		if (isNotFound(error)) return answer(this, 200, 'Ignored: API in One does not know this task');
+		this.logger.warn(`API in One Trigger could not verify task ${taskId}: ${(error as Error).message}`);
+		return answer(this, 503, 'The task could not be verified with API in One; send the callback again later', {
+			'retry-after': '30',
+		});
+	}
+
+	if (task.state === 'running') return answer(this, 200, 'Ignored: the task is still running');
+	const events = this.getNodeParameter('events', ALL_EVENTS) as string[];
+	if (!events.includes(task.state)) {
+		return answer(this, 200, `Ignored: the task ${task.state}, and this trigger does not start on that`);
+	}
+	// Checked again after the read: a second delivery of the same task may have started it meanwhile.
+	if (!started.add(taskId)) return answer(this, 200, 'Ignored: this task has already started the workflow');
+
+	// Answered before any download, so a large result never keeps the sender waiting.
+	answer(this, 200, 'Workflow was started');
+	return { noWebhookResponse: true, workflowData: [[await outputItem(this, task, options)]] };
+}

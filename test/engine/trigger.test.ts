@@ -1,0 +1,497 @@
+import * as http from 'node:http';
+import type { IDataObject } from 'n8n-workflow';
+import sharp from 'sharp';
+
+import { ApiInOneTrigger } from '../../nodes/ApiInOneTrigger/ApiInOneTrigger.node';
+import { startedTasks } from '../../nodes/ApiInOneTrigger/startedTasks';
+import { parseTask } from '../../nodes/shared/task';
+import { registerNode, runWebhook, type RunResult } from '../harness/engine';
+import { binaryBuffer, credentialsFor, useStandIn } from '../helpers';
+
+// The trigger's webhook() through n8n-core's WebhookContext, with real requests: the stand-in
+// (or the test) POSTs to a small server that receives them the way n8n's webhook server does.
+
+const TRIGGER = 'n8n-nodes-apiinone.apiInOneTrigger';
+registerNode(TRIGGER, new ApiInOneTrigger());
+
+const box = useStandIn({ processingMs: 100 });
+
+const N8N_PAYLOAD_MAX = 16 * 1024 * 1024;
+const ATTACKER_URL = 'https://attacker.example/evil.png';
+
+interface Answer {
+	status: number;
+	body: string;
+	headers: http.IncomingHttpHeaders;
+	ms: number;
+}
+
+interface Receiver {
+	/** The trigger's webhook URL: what goes in a task's callback_url. */
+	url: string;
+	answers: Answer[];
+	starts: RunResult[];
+	/** Resolves when every request so far has been answered and its execution, if any, has ended. */
+	settled(): Promise<void>;
+	close(): Promise<void>;
+}
+
+interface ReceiverOptions {
+	mode?: 'webhook' | 'manual';
+	apiKey?: string;
+}
+
+const receivers: Receiver[] = [];
+
+/**
+ * Receives requests like n8n's webhook server: the body's bytes go to req.rawBody, JSON bodies are
+ * parsed into req.body (a parse failure is n8n's own 422), text/plain becomes a string; then the
+ * real req and res go to the trigger.
+ */
+async function startReceiver(parameters: Record<string, unknown> = {}, options: ReceiverOptions = {}): Promise<Receiver> {
+	const staticData = {};
+	const answers: Answer[] = [];
+	const starts: RunResult[] = [];
+	const pending = new Set<Promise<void>>();
+
+	const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+		const chunks: Buffer[] = [];
+		for await (const chunk of req) chunks.push(chunk as Buffer);
+		const rawBody = Buffer.concat(chunks);
+		if (rawBody.length > N8N_PAYLOAD_MAX) return void res.writeHead(413).end();
+		const contentType = req.headers['content-type']?.split(';')[0].trim().toLowerCase();
+		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+		let body: unknown = {};
+		if (rawBody.length && contentType === 'application/json') {
+			try {
+				body = JSON.parse(rawBody.toString('utf8'));
+			} catch {
+				return void res.writeHead(422).end('{"code":422,"message":"Failed to parse request body"}');
+			}
+		} else if (rawBody.length && contentType === 'text/plain') {
+			body = rawBody.toString('utf8');
+		}
+		Object.assign(req, {
+			rawBody,
+			body,
+			contentType,
+			encoding: 'utf-8',
+			query: Object.fromEntries(url.searchParams),
+			params: {},
+			readRawBody: async () => {},
+		});
+		const outcome = await runWebhook({
+			node: { type: TRIGGER, parameters: parameters as never },
+			credentials: credentialsFor(box.standIn, options.apiKey),
+			staticData,
+			mode: options.mode,
+			request: req,
+			response: res,
+		});
+		if (outcome.started) starts.push(outcome.started);
+	};
+
+	const server = http.createServer((req, res) => {
+		const startedAt = Date.now();
+		const end = res.end.bind(res);
+		res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+			answers.push({ status: res.statusCode, body: chunk ? String(chunk) : '', headers: res.getHeaders() as never, ms: Date.now() - startedAt });
+			return end(chunk as never, ...(rest as never[]));
+		}) as typeof res.end;
+		const work = handle(req, res).catch((error) => {
+			if (!res.headersSent) res.writeHead(500).end(String(error));
+		});
+		pending.add(work);
+		void work.finally(() => pending.delete(work));
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as { port: number };
+	const receiver: Receiver = {
+		url: `http://127.0.0.1:${port}/webhook/trigger-webhook-id/callback`,
+		answers,
+		starts,
+		settled: async () => {
+			while (pending.size) await Promise.all([...pending]);
+		},
+		close: async () => {
+			server.closeAllConnections();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+		},
+	};
+	receivers.push(receiver);
+	return receiver;
+}
+
+afterEach(async () => {
+	const all = receivers.splice(0);
+	for (const receiver of all) {
+		await receiver.settled();
+		await receiver.close();
+		// Nothing the trigger answers or outputs ever carries the API key.
+		const visible = JSON.stringify(receiver.answers) + JSON.stringify(receiver.starts.map((start) => [start.items, start.error]));
+		expect(visible).not.toContain(box.standIn.key);
+	}
+});
+
+interface Reply {
+	status: number;
+	message: string;
+	headers: http.IncomingHttpHeaders;
+}
+
+/** POSTs to the trigger as any sender would; `chunked` sends no Content-Length. */
+function post(url: string, body: unknown, headers: Record<string, string> = {}, chunked = false): Promise<Reply> {
+	const text = typeof body === 'string' ? body : JSON.stringify(body);
+	const contentType = typeof body === 'string' ? {} : { 'content-type': 'application/json' };
+	return new Promise((resolve, reject) => {
+		const req = http.request(url, { method: 'POST', headers: { ...contentType, ...headers } }, (res) => {
+			const chunks: Buffer[] = [];
+			res.on('data', (chunk: Buffer) => chunks.push(chunk));
+			res.on('end', () => {
+				const raw = Buffer.concat(chunks).toString('utf8');
+				let message = raw;
+				try {
+					message = JSON.parse(raw).message;
+				} catch {}
+				resolve({ status: res.statusCode ?? 0, message, headers: res.headers });
+			});
+		});
+		req.on('error', reject);
+		if (!chunked) req.setHeader('content-length', Buffer.byteLength(text));
+		req.end(text);
+	});
+}
+
+/** Creates a task on the stand-in the way any client would, optionally with a callback URL. */
+async function createTask(image = box.standIn.imageUrl(), callbackUrl?: string): Promise<string> {
+	const response = await fetch(`${box.standIn.url}/api/v1/images/tools/upscale`, {
+		method: 'POST',
+		headers: { authorization: `Bearer ${box.standIn.key}`, 'content-type': 'application/json' },
+		body: JSON.stringify({ model: 'image-upscale', image, ...(callbackUrl ? { callback_url: callbackUrl } : {}) }),
+	});
+	return parseTask(await response.json()).taskId!;
+}
+
+async function endedTask(image = box.standIn.imageUrl()): Promise<string> {
+	const taskId = await createTask(image);
+	await box.standIn.idle();
+	box.standIn.log.clear();
+	return taskId;
+}
+
+async function deliveredCallbacks(receiver: Receiver) {
+	await box.standIn.idle();
+	await receiver.settled();
+	return box.standIn.log.callbacks.map((callback) => callback.status);
+}
+
+describe('a genuine callback from the service', () => {
+	it('starts exactly one execution with the task as the API reports it', async () => {
+		const receiver = await startReceiver();
+		const taskId = await createTask(box.standIn.imageUrl(), receiver.url);
+		expect(await deliveredCallbacks(receiver)).toEqual([200]);
+
+		expect(receiver.starts).toHaveLength(1);
+		const [start] = receiver.starts;
+		expect(start.error).toBeUndefined();
+		expect(start.items).toHaveLength(1);
+		const { json, binary } = start.items[0];
+		expect(json).toMatchObject({ taskId, state: 'succeeded', status: 'COMPLETED', imageUrl: box.standIn.task(taskId)!.resultUrl });
+		expect(json.imageUrls).toEqual([json.imageUrl]);
+		expect(json.response).toMatchObject({ task_id: taskId });
+		expect(binary).toBeUndefined();
+		expect(box.standIn.log.statusReads(taskId)).toBe(1);
+		expect(receiver.answers).toEqual([expect.objectContaining({ status: 200, body: '{"message":"Workflow was started"}' })]);
+	});
+
+	it.each([
+		['with the envelope, id in data.task_id', { envelope: true, idAt: 'data.task_id' }],
+		['with the envelope, id in data.id', { envelope: true, idAt: 'data.id' }],
+		['with the envelope, id at the top as task_id', { envelope: true, idAt: 'task_id' }],
+		['with the envelope, id at the top as id', { envelope: true, idAt: 'id' }],
+		['without the envelope, id as id', { envelope: false, idAt: 'id', words: 'alt', statusCase: 'lower' }],
+	] as const)('reads the task id from a body %s', async (_name, shape) => {
+		box.standIn.setShape(shape);
+		const receiver = await startReceiver();
+		const taskId = await createTask(box.standIn.imageUrl(), receiver.url);
+		expect(await deliveredCallbacks(receiver)).toEqual([200]);
+		expect(receiver.starts.map((start) => start.items[0].json.taskId)).toEqual([taskId]);
+		expect(receiver.starts[0].items[0].json.state).toBe('succeeded');
+	});
+
+	it('starts the workflow once when the service sends the callback again', async () => {
+		const receiver = await startReceiver();
+		box.standIn.fault('callback', { kind: 'duplicateCallback', times: 3 });
+		const taskId = await createTask(box.standIn.imageUrl(), receiver.url);
+		expect(await deliveredCallbacks(receiver)).toEqual([200, 200, 200]);
+		expect(receiver.starts).toHaveLength(1);
+		expect(receiver.answers.map((answer) => JSON.parse(answer.body).message)).toEqual([
+			'Workflow was started',
+			'Ignored: this task has already started the workflow',
+			'Ignored: this task has already started the workflow',
+		]);
+		expect(box.standIn.log.statusReads(taskId)).toBe(1);
+		expect((await post(receiver.url, { task_id: taskId })).message).toMatch(/already started/);
+		expect(receiver.starts).toHaveLength(1);
+	});
+
+	it('starts the workflow once when two deliveries of a task arrive at the same time', async () => {
+		const taskId = await endedTask();
+		const receiver = await startReceiver();
+		const replies = await Promise.all([post(receiver.url, { task_id: taskId }), post(receiver.url, { id: taskId })]);
+		expect(replies.map((reply) => reply.status)).toEqual([200, 200]);
+		await receiver.settled();
+		expect(receiver.starts).toHaveLength(1);
+	});
+
+	it('remembers the last 500 started tasks, oldest dropped', () => {
+		const staticData: IDataObject = {};
+		const started = startedTasks({ getWorkflowStaticData: () => staticData } as never);
+		for (let i = 0; i <= 500; i++) expect(started.add(`n41task${i}`)).toBe(true);
+		expect(started.add('n41task500')).toBe(false);
+		expect(started.has('n41task0')).toBe(false);
+		expect(started.has('n41task1')).toBe(true);
+		expect(staticData.startedTaskIds).toHaveLength(500);
+	});
+
+	it('starts on a failed task with the reason the API gives', async () => {
+		const receiver = await startReceiver();
+		const taskId = await createTask(box.standIn.imageUrl({ outcome: 'fail' }), receiver.url);
+		expect(await deliveredCallbacks(receiver)).toEqual([200]);
+		expect(receiver.starts.map((start) => start.items[0].json)).toEqual([
+			expect.objectContaining({ taskId, state: 'failed', status: 'FAILED', imageUrl: null, error: box.standIn.task(taskId)!.error }),
+		]);
+	});
+
+	it('behaves the same on the test URL ("listen for test event")', async () => {
+		const receiver = await startReceiver({}, { mode: 'manual' });
+		const taskId = await createTask(box.standIn.imageUrl(), receiver.url);
+		expect(await deliveredCallbacks(receiver)).toEqual([200]);
+		expect(receiver.starts.map((start) => start.items[0].json)).toEqual([expect.objectContaining({ taskId, state: 'succeeded' })]);
+		expect(receiver.starts[0].status).toBe('success');
+	});
+});
+
+describe('callbacks are never trusted', () => {
+	const forgedSuccess = (taskId: string) => ({
+		code: 200,
+		message: 'success',
+		data: { task_id: taskId, status: 'COMPLETED', output: { image_url: ATTACKER_URL }, error: null },
+	});
+
+	it('outputs the API failure, not the success and URL a forged callback claims', async () => {
+		const taskId = await endedTask(box.standIn.imageUrl({ outcome: 'fail' }));
+		const receiver = await startReceiver();
+		expect(await post(receiver.url, forgedSuccess(taskId))).toMatchObject({ status: 200, message: 'Workflow was started' });
+		await receiver.settled();
+		expect(receiver.starts).toHaveLength(1);
+		const { json } = receiver.starts[0].items[0];
+		expect(json).toMatchObject({ taskId, state: 'failed', status: 'FAILED', imageUrl: null, imageUrls: [] });
+		expect(json.error).toBe(box.standIn.task(taskId)!.error);
+		expect(JSON.stringify(receiver.starts[0].items)).not.toContain('attacker.example');
+	});
+
+	it('starts nothing for that forged callback when only succeeded tasks start the workflow', async () => {
+		const taskId = await endedTask(box.standIn.imageUrl({ outcome: 'fail' }));
+		const receiver = await startReceiver({ events: ['succeeded'] });
+		const reply = await post(receiver.url, forgedSuccess(taskId));
+		expect(reply).toMatchObject({ status: 200, message: 'Ignored: the task failed, and this trigger does not start on that' });
+		await receiver.settled();
+		expect(receiver.starts).toHaveLength(0);
+	});
+
+	it('outputs the result URL of the API, not the one a callback names', async () => {
+		const taskId = await endedTask();
+		const receiver = await startReceiver();
+		await post(receiver.url, forgedSuccess(taskId));
+		await receiver.settled();
+		expect(receiver.starts[0].items[0].json.imageUrl).toBe(box.standIn.task(taskId)!.resultUrl);
+		expect(JSON.stringify(receiver.starts[0].items)).not.toContain('attacker.example');
+	});
+
+	it('answers 200 and starts nothing for a task the API does not know', async () => {
+		const receiver = await startReceiver();
+		expect(await post(receiver.url, { task_id: 'n41doesnotexist', status: 'COMPLETED' })).toMatchObject({
+			status: 200,
+			message: 'Ignored: API in One does not know this task',
+		});
+		await receiver.settled();
+		expect(receiver.starts).toHaveLength(0);
+		expect(box.standIn.log.statusReads('n41doesnotexist')).toBe(1);
+	});
+
+	it('starts nothing for a running task, and still starts on its final callback', async () => {
+		const receiver = await startReceiver();
+		const taskId = await createTask(box.standIn.imageUrl({ outcome: 'never' }), receiver.url);
+		const early = await post(receiver.url, { code: 200, data: { task_id: taskId, status: 'COMPLETED', output: ATTACKER_URL } });
+		expect(early).toMatchObject({ status: 200, message: 'Ignored: the task is still running' });
+		await receiver.settled();
+		expect(receiver.starts).toHaveLength(0);
+
+		box.standIn.finishTask(taskId);
+		expect(await deliveredCallbacks(receiver)).toEqual([200]);
+		expect(receiver.starts.map((start) => start.items[0].json)).toEqual([expect.objectContaining({ taskId, state: 'succeeded' })]);
+	});
+});
+
+describe('requests that start nothing', () => {
+	it.each([
+		['a body that is not JSON', 'task_id=n41abc', { 'content-type': 'text/plain' }, 'The body is not JSON'],
+		['a form body', 'task_id=n41abc', { 'content-type': 'application/x-www-form-urlencoded' }, 'The body is not JSON'],
+		['an empty body', '', {}, 'The body is not JSON'],
+		['JSON without a task id', '{"code":200,"data":{"status":"COMPLETED"}}', { 'content-type': 'application/json' }, 'The body names no task ID'],
+		['a JSON array', '[{"task_id":"n41abc"}]', { 'content-type': 'application/json' }, 'The body names no task ID'],
+		['a task id that would leave the status route', '{"task_id":"../../images/tools/upscale"}', { 'content-type': 'application/json' }, 'The body names an invalid task ID'],
+	])('answers 400 to %s', async (_name, body, headers, message) => {
+		const receiver = await startReceiver();
+		expect(await post(receiver.url, body, headers)).toEqual(expect.objectContaining({ status: 400, message }));
+		await receiver.settled();
+		expect(receiver.starts).toHaveLength(0);
+		expect(box.standIn.log.count('status')).toBe(0);
+	});
+
+	it.each([
+		['with a Content-Length', false],
+		['sent chunked', true],
+	])('answers 413 to a body over 1 MB %s', async (_name, chunked) => {
+		const taskId = await endedTask();
+		const receiver = await startReceiver();
+		const body = JSON.stringify({ task_id: taskId, padding: 'x'.repeat(1024 * 1024) });
+		expect(await post(receiver.url, body, { 'content-type': 'application/json' }, chunked)).toMatchObject({
+			status: 413,
+			message: 'The body is over 1 MB',
+		});
+		await receiver.settled();
+		expect(receiver.starts).toHaveLength(0);
+		expect(box.standIn.log.count('status')).toBe(0);
+	});
+});
+
+describe('the shared secret', () => {
+	const secret = 's3cret-for-callbacks';
+
+	it.each([
+		['no secret', '', {}],
+		['a wrong secret in the query', '?secret=nope', {}],
+		['a wrong secret in the header', '', { 'x-callback-secret': 'nope' }],
+		['the secret in a header other than the one set', '', { 'x-other': secret }],
+	])('answers 401 to %s and reads nothing from the API', async (_name, query, headers) => {
+		const taskId = await endedTask();
+		const receiver = await startReceiver({ options: { secret } });
+		expect(await post(receiver.url + query, { task_id: taskId }, headers)).toMatchObject({
+			status: 401,
+			message: 'The callback secret is missing or wrong',
+		});
+		await receiver.settled();
+		expect(receiver.starts).toHaveLength(0);
+		expect(box.standIn.log.count('status')).toBe(0);
+		expect(JSON.stringify(receiver.answers)).not.toContain(secret);
+	});
+
+	it('starts on a genuine callback whose URL carries the secret', async () => {
+		const receiver = await startReceiver({ options: { secret } });
+		const taskId = await createTask(box.standIn.imageUrl(), `${receiver.url}?secret=${secret}`);
+		expect(await deliveredCallbacks(receiver)).toEqual([200]);
+		expect(receiver.starts.map((start) => start.items[0].json.taskId)).toEqual([taskId]);
+		expect(JSON.stringify(receiver.starts[0].items)).not.toContain(secret);
+	});
+
+	it('reads the secret from the header named in the options', async () => {
+		const taskId = await endedTask();
+		const receiver = await startReceiver({ options: { secret, secretHeader: 'X-Hook-Token' } });
+		expect(await post(receiver.url, { task_id: taskId }, { 'x-hook-token': secret })).toMatchObject({ status: 200 });
+		await receiver.settled();
+		expect(receiver.starts).toHaveLength(1);
+	});
+});
+
+describe('when the task cannot be read', () => {
+	it('answers 503 quickly, starts nothing, and starts on a later try', async () => {
+		const taskId = await endedTask();
+		const receiver = await startReceiver();
+		box.standIn.fault('status', { fault: { kind: 'status', status: 503 }, times: 10 });
+		const reply = await post(receiver.url, { task_id: taskId });
+		expect(reply).toMatchObject({ status: 503, message: 'The task could not be verified with API in One; send the callback again later' });
+		expect(reply.headers['retry-after']).toBe('30');
+		expect(receiver.answers[0].ms).toBeLessThan(3000);
+		expect(box.standIn.log.statusReads(taskId)).toBe(2);
+		await receiver.settled();
+		expect(receiver.starts).toHaveLength(0);
+
+		box.standIn.clearFaults();
+		expect(await post(receiver.url, { task_id: taskId })).toMatchObject({ status: 200, message: 'Workflow was started' });
+		await receiver.settled();
+		expect(receiver.starts).toHaveLength(1);
+	});
+
+	it("lets the service's callback retry succeed once the API answers again", async () => {
+		const receiver = await startReceiver();
+		box.standIn.fault('status', { fault: { kind: 'reset' }, times: 2 });
+		const taskId = await createTask(box.standIn.imageUrl(), receiver.url);
+		expect(await deliveredCallbacks(receiver)).toEqual([503, 200]);
+		expect(receiver.starts.map((start) => start.items[0].json.taskId)).toEqual([taskId]);
+	});
+
+	it('does not wait out a long Retry-After', async () => {
+		const taskId = await endedTask();
+		const receiver = await startReceiver();
+		box.standIn.fault('status', { kind: 'status', status: 429, retryAfter: 30 });
+		expect(await post(receiver.url, { task_id: taskId })).toMatchObject({ status: 503 });
+		expect(receiver.answers[0].ms).toBeLessThan(2000);
+		expect(box.standIn.log.statusReads(taskId)).toBe(1);
+	});
+
+	it('answers 503 when the API refuses the key, and never shows the key', async () => {
+		const taskId = await endedTask();
+		const wrongKey = 'aio_wrong_key_for_the_trigger_test';
+		const receiver = await startReceiver({}, { apiKey: wrongKey });
+		const reply = await post(receiver.url, { task_id: taskId });
+		expect(reply.status).toBe(503);
+		await receiver.settled();
+		expect(receiver.starts).toHaveLength(0);
+		expect(JSON.stringify(receiver.answers)).not.toContain(wrongKey);
+	});
+});
+
+describe('Download Result', () => {
+	it('puts the verified result image, 2x the input, into a binary field named after the task', async () => {
+		const receiver = await startReceiver({ downloadResult: true, options: { outputBinaryField: 'upscaled' } });
+		const taskId = await createTask(box.standIn.imageUrl({ width: 30, height: 20 }), receiver.url);
+		expect(await deliveredCallbacks(receiver)).toEqual([200]);
+		const [item] = receiver.starts[0].items;
+		expect(item.json).toMatchObject({ taskId, state: 'succeeded' });
+		expect(item.binary!.upscaled).toMatchObject({ mimeType: 'image/png', fileName: `${taskId}.png` });
+		const { width, height, format } = await sharp(await binaryBuffer(item.binary!.upscaled)).metadata();
+		expect({ width, height, format }).toEqual({ width: 60, height: 40, format: 'png' });
+	});
+
+	it('still starts the workflow, without a file and saying why, when the download fails', async () => {
+		const receiver = await startReceiver({ downloadResult: true });
+		box.standIn.fault('file', { kind: 'status', status: 500 });
+		const taskId = await createTask(box.standIn.imageUrl(), receiver.url);
+		expect(await deliveredCallbacks(receiver)).toEqual([200]);
+		const [item] = receiver.starts[0].items;
+		expect(item.json).toMatchObject({ taskId, state: 'succeeded' });
+		expect(item.json.downloadError).toMatch(/download/i);
+		expect(item.binary).toBeUndefined();
+	});
+
+	it('downloads nothing for a failed task', async () => {
+		const receiver = await startReceiver({ downloadResult: true });
+		await createTask(box.standIn.imageUrl({ outcome: 'fail' }), receiver.url);
+		await deliveredCallbacks(receiver);
+		expect(receiver.starts[0].items[0].binary).toBeUndefined();
+		expect(box.standIn.log.count('file')).toBe(0);
+	});
+});
+
+describe('webhook lifecycle', () => {
+	it('has nothing to register with the service', async () => {
+		const { webhookMethods } = new ApiInOneTrigger();
+		const hooks = webhookMethods.default;
+		expect(await hooks.checkExists.call({} as never)).toBe(true);
+		expect(await hooks.create.call({} as never)).toBe(true);
+		expect(await hooks.delete.call({} as never)).toBe(true);
+		expect(box.standIn.log.entries).toHaveLength(0);
+	});
+});
