@@ -1,6 +1,8 @@
 import type { IBinaryData, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { operationError } from './errors';
+
 const EXTENSIONS: Record<string, string> = {
 	'image/png': 'png',
 	'image/jpeg': 'jpg',
@@ -61,7 +63,7 @@ export async function downloadResult(ctx: Context, options: DownloadOptions): Pr
 	try {
 		response = await ctx.helpers.httpRequest({ url, method: 'GET', encoding: 'stream', returnFullResponse: true, timeout: 120_000 });
 	} catch (error) {
-		throw new NodeOperationError(ctx.getNode(), `Could not download the result image: ${error.message}`, {
+		throw operationError(ctx.getNode(), `Could not download the result image: ${error.message}`, {
 			itemIndex,
 			description: `URL: ${url}`,
 		});

@@ -7,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { apiError } from './errors';
 import { pause } from './pause';
 import { isTaskId, parseTask, readEnvelope, type Task } from './task';
 
@@ -210,7 +211,7 @@ function toError(ctx: ApiContext, call: Call, failure: Failure, attempts: number
 		: describe(failure, attempts);
 	const status = failure.status;
 	const response: JsonObject = { message: redact(failure.message, apiKey), ...(status ? { status } : {}), attempts };
-	return new NodeApiError(ctx.getNode(), response, {
+	return apiError(ctx.getNode(), response, {
 		message: redact(described.message, apiKey),
 		description: redact(described.description, apiKey),
 		httpCode: status ? String(status) : undefined,

@@ -203,10 +203,10 @@ describe('Image -> Upscale with many items', () => {
 				expect(json.state).toBe('succeeded');
 				expect(await pixelsOf(binary!.data)).toMatchObject({ width: 2 * (10 + i), height: 20 });
 			} else if (kind === 'fail') {
-				expect(json).toMatchObject({ error: 'The task failed: The image could not be processed', itemIndex: i });
-				expect(json.taskId).toMatch(/^n41/);
+				expect(json).toMatchObject({ error: 'The task failed: The image could not be processed', details: { itemIndex: i } });
+				expect((json.details as { taskId: string }).taskId).toMatch(/^n41/);
 			} else {
-				expect(json).toMatchObject({ error: 'The Image URL must start with http:// or https://, got "not-a-url"', itemIndex: i });
+				expect(json).toEqual({ error: 'The Image URL must start with http:// or https://, got "not-a-url"', details: { itemIndex: i } });
 			}
 		}
 		expect(box.standIn.log.count('create')).toBe(16);
@@ -285,11 +285,36 @@ describe('Task -> Get', () => {
 	it('URL-encodes the id and refuses ids with / or ..', async () => {
 		const result = await getTask({ taskId: '={{ $json.id }}' }, [{ json: { id: 'a b' } }, { json: { id: '../admin' } }, { json: { id: 'x/y' } }, { json: { id: '' } }], true);
 		expect(jsonOf(result.items)).toEqual([
-			expect.objectContaining({ error: 'Not found: Task not found', httpCode: '404' }),
+			expect.objectContaining({ error: 'Not found: Task not found', details: expect.objectContaining({ httpCode: '404' }) }),
 			expect.objectContaining({ error: '"../admin" is not a task ID' }),
 			expect.objectContaining({ error: '"x/y" is not a task ID' }),
 			expect.objectContaining({ error: 'The Task ID is empty' }),
 		]);
 		expect(box.standIn.log.entries.filter((e) => e.route === 'status').map((e) => e.path)).toEqual(['/api/v1/tasks/a%20b']);
+	});
+});
+
+describe('Image -> Upscale error handling settings', () => {
+	it('"Continue (using error output)" sends failed items to the error output', async () => {
+		const items = [{ json: { url: box.standIn.imageUrl() } }, { json: { url: box.standIn.imageUrl({ outcome: 'fail' }) } }, { json: { url: 'nope' } }];
+		const result = await runNode({
+			node: { type: UPSCALE, parameters: { resource: 'image', operation: 'upscale', imageUrl: '={{ $json.url }}', downloadResult: false }, errorOutput: true },
+			items,
+			credentials: credentialsFor(box.standIn),
+		});
+		expect(result.error).toBeUndefined();
+		expect(jsonOf(result.items)).toEqual([expect.objectContaining({ state: 'succeeded' })]);
+		expect(result.items[0].pairedItem).toEqual({ item: 0 });
+		expect(jsonOf(result.errorItems)).toEqual([
+			expect.objectContaining({ error: 'The task failed: The image could not be processed', details: expect.objectContaining({ itemIndex: 1 }) }),
+			expect.objectContaining({ error: 'The Image URL must start with http:// or https://, got "nope"', details: { itemIndex: 2 } }),
+		]);
+		expect(result.errorItems.map((item) => item.pairedItem)).toEqual([{ item: 1 }, { item: 2 }]);
+	});
+
+	it("keeps the service's failure reason even when it names a system error code", async () => {
+		box.standIn.fault('create', { kind: 'taskFails', reason: 'Could not download the image: connect ECONNREFUSED 10.0.0.1:80' });
+		const result = await upscale({ imageUrl: box.standIn.imageUrl() });
+		expect(result.error?.message).toBe('The task failed: Could not download the image: connect ECONNREFUSED 10.0.0.1:80');
 	});
 });

@@ -134,6 +134,8 @@ export interface NodeUnderTest {
 	parameters: INodeParameters;
 	name?: string;
 	continueOnFail?: boolean;
+	/** Failed items go to a second, error output ("Continue (using error output)"). */
+	errorOutput?: boolean;
 	typeVersion?: number;
 }
 
@@ -145,6 +147,8 @@ export interface RunOptions {
 
 export interface RunResult {
 	items: INodeExecutionData[];
+	/** The error output's items, when the node has one. */
+	errorItems: INodeExecutionData[];
 	error?: ExecutionError;
 	run: IRun;
 	status: IRun['status'];
@@ -186,6 +190,18 @@ function executionSetup(
 	return { additionalData, finished };
 }
 
+/** What the node `name` gave in a finished execution. */
+function resultOf(run: IRun, name: string): RunResult {
+	const taskData = run.data.resultData.runData[name]?.[0];
+	return {
+		items: taskData?.data?.main?.[0] ?? [],
+		errorItems: taskData?.data?.main?.[1] ?? [],
+		error: taskData?.error ?? run.data.resultData.error,
+		run,
+		status: run.status,
+	};
+}
+
 /** Starts `items -> node under test` in the engine; `cancel()` cancels it the way n8n's stop button does. */
 export function startNode({ node, items = [{ json: {} }], credentials = {} }: RunOptions): Running {
 	const name = node.name ?? 'Node Under Test';
@@ -200,6 +216,7 @@ export function startNode({ node, items = [{ json: {} }], credentials = {} }: Ru
 			parameters: node.parameters,
 			credentials: { apiInOneApi: { id: '1', name: 'API in One' } },
 			...(node.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+			...(node.errorOutput ? { onError: 'continueErrorOutput' as const } : {}),
 		},
 	];
 	const workflow = new Workflow({
@@ -228,14 +245,7 @@ export function startNode({ node, items = [{ json: {} }], credentials = {} }: Ru
 	const execution = engine.processRunExecutionData(workflow);
 	const result = (async () => {
 		await execution.catch(() => undefined);
-		const run = await finished;
-		const taskData = run.data.resultData.runData[name]?.[0];
-		return {
-			items: taskData?.data?.main?.[0] ?? [],
-			error: taskData?.error ?? run.data.resultData.error,
-			run,
-			status: run.status,
-		};
+		return resultOf(await finished, name);
 	})();
 	return { result, cancel: () => execution.cancel() };
 }
@@ -325,8 +335,5 @@ export async function runWebhook(call: WebhookCall): Promise<WebhookOutcome> {
 		},
 	} as unknown as IRunExecutionData;
 	await new WorkflowExecute(additionalData, mode, runData).processRunExecutionData(workflow).catch(() => undefined);
-	const run = await finished;
-	const taskData = run.data.resultData.runData[name]?.[0];
-	const items = taskData?.data?.main?.[0] ?? [];
-	return { returned, started: { items, error: taskData?.error ?? run.data.resultData.error, run, status: run.status } };
+	return { returned, started: resultOf(await finished, name) };
 }

@@ -16,12 +16,16 @@ const operations: Record<string, Operation> = {
 	'task.get': get.execute,
 };
 
+/**
+ * Only `error` and `details` at the top: n8n sends such items to the error output when "On Error"
+ * is "Continue (using error output)", and keeps the details (setting `item.error` would drop them).
+ */
 function errorItem(error: NodeOperationError | NodeApiError, itemIndex: number): INodeExecutionData {
-	const json: IDataObject = { error: error.message, itemIndex };
-	if (error.description) json.description = error.description;
-	if (error instanceof NodeApiError && error.httpCode) json.httpCode = error.httpCode;
-	if (error.context?.taskId) json.taskId = error.context.taskId as string;
-	return { json, pairedItem: { item: itemIndex } };
+	const details: IDataObject = { itemIndex };
+	if (error.description) details.description = error.description;
+	if (error instanceof NodeApiError && error.httpCode) details.httpCode = error.httpCode;
+	if (error.context?.taskId) details.taskId = error.context.taskId as string;
+	return { json: { error: error.message, details }, pairedItem: { item: itemIndex } };
 }
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -32,7 +36,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!run) throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
 
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-	const limit = Math.max(1, Math.floor(Number(options.concurrency ?? DEFAULT_CONCURRENCY)) || 1);
+	const limit = Math.min(100, Math.max(1, Math.floor(Number(options.concurrency ?? DEFAULT_CONCURRENCY)) || 1));
 	const estimate = new RunTimeEstimate();
 
 	const results = await runPool(

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { DEFAULT_MAX_RESULT_MB, DEFAULT_WAIT_LIMIT_SECONDS } from '../../shared/descriptions';
 import { baseNameOf, downloadResult } from '../../shared/download';
+import { operationError } from '../../shared/errors';
 import { taskJson, type Task } from '../../shared/task';
 import { getTask } from '../../shared/transport';
 import { waitForTask, type RunTimeEstimate } from '../../shared/wait';
@@ -28,7 +28,7 @@ export interface SettleOptions {
 }
 
 export function taskError(ctx: IExecuteFunctions, message: string, itemIndex: number, taskId?: string, description?: string) {
-	const error = new NodeOperationError(ctx.getNode(), message, {
+	const error = operationError(ctx.getNode(), message, {
 		itemIndex,
 		description: description ?? (taskId ? `Task ID: ${taskId}` : undefined),
 	});
