@@ -1,0 +1,162 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { INodeParameters, INodeProperties, INodeType } from 'n8n-workflow';
+
+import { ApiInOneTrigger } from '../nodes/ApiInOneTrigger/ApiInOneTrigger.node';
+import { ImageUpscale } from '../nodes/ImageUpscale/ImageUpscale.node';
+
+// The importable workflows in examples/: well-formed, and using this package's nodes only with
+// parameters those nodes really have.
+
+interface ExampleNode {
+	name: string;
+	type: string;
+	typeVersion: number;
+	parameters: INodeParameters;
+	credentials?: Record<string, { id: string; name: string }>;
+}
+interface Example {
+	name: string;
+	nodes: ExampleNode[];
+	connections: Record<string, Record<string, Array<Array<{ node: string; type: string; index: number }>>>>;
+}
+
+const dir = join(__dirname, '..', 'examples');
+const files = readdirSync(dir).filter((file) => file.endsWith('.json'));
+const examples = files.map((file) => [file, JSON.parse(readFileSync(join(dir, file), 'utf8')) as Example] as const);
+
+// What n8n adds to a node used as an AI tool (see convertNodeToAiTool in n8n's tool generation).
+const toolProperties: INodeProperties[] = [
+	{ displayName: 'Tool Description', name: 'descriptionType', type: 'options', options: [{ name: 'Set Automatically', value: 'auto' }, { name: 'Set Manually', value: 'manual' }], default: 'auto' },
+	{ displayName: 'Description', name: 'toolDescription', type: 'string', default: '' },
+];
+const upscale = new ImageUpscale().description;
+const ours: Record<string, { node: INodeType['description']; properties: INodeProperties[] }> = {
+	'n8n-nodes-apiinone.imageUpscale': { node: upscale, properties: upscale.properties },
+	'n8n-nodes-apiinone.imageUpscaleTool': { node: upscale, properties: [...toolProperties, ...upscale.properties] },
+	'n8n-nodes-apiinone.apiInOneTrigger': { node: new ApiInOneTrigger().description, properties: new ApiInOneTrigger().description.properties },
+};
+
+// Built-in nodes at versions that exist in both n8n 1.123.x and 2.41.x (checked against both).
+const builtIns: Record<string, number[]> = {
+	'n8n-nodes-base.manualTrigger': [1],
+	'n8n-nodes-base.code': [2],
+	'n8n-nodes-base.wait': [1.1],
+	'n8n-nodes-base.httpRequest': [4.2],
+	'n8n-nodes-base.stickyNote': [1],
+	'n8n-nodes-base.noOp': [1],
+	'@n8n/n8n-nodes-langchain.agent': [2.2],
+	'@n8n/n8n-nodes-langchain.lmChatOpenAi': [1.2],
+	'@n8n/n8n-nodes-langchain.chatTrigger': [1.4],
+};
+
+/** Whether a property is shown for these parameter values (its show conditions on sibling parameters). */
+function shown(property: INodeProperties, parameters: INodeParameters, all: INodeProperties[]): boolean {
+	const show = property.displayOptions?.show ?? {};
+	return Object.entries(show).every(([key, allowed]) => {
+		if (key.startsWith('@') || key.startsWith('/')) return true;
+		const value = key in parameters ? parameters[key] : all.find((p) => p.name === key && shown(p, parameters, all))?.default;
+		return (allowed as unknown[]).includes(value);
+	});
+}
+
+/** Parameter names (and option names inside collections) that the node does not show for these values. */
+function unknownParameters(parameters: INodeParameters, properties: INodeProperties[]): string[] {
+	const unknown: string[] = [];
+	for (const [name, value] of Object.entries(parameters)) {
+		const property = properties.find((p) => p.name === name && shown(p, parameters, properties));
+		if (!property) {
+			unknown.push(name);
+			continue;
+		}
+		if (property.type === 'collection' && value && typeof value === 'object') {
+			const options = (property.options ?? []) as INodeProperties[];
+			for (const key of Object.keys(value)) if (!options.some((o) => o.name === key)) unknown.push(`${name}.${key}`);
+		}
+		if (property.type === 'options' && typeof value === 'string' && !value.startsWith('=')) {
+			if (!property.options?.some((o) => 'value' in o && o.value === value)) unknown.push(`${name}=${value}`);
+		}
+	}
+	return unknown;
+}
+
+describe.each(examples)('examples/%s', (_file, example) => {
+	it('is a workflow: a name, nodes with unique names, connections between existing nodes', () => {
+		expect(typeof example.name).toBe('string');
+		expect(Array.isArray(example.nodes)).toBe(true);
+		expect(typeof example.connections).toBe('object');
+		const names = example.nodes.map((node) => node.name);
+		expect(new Set(names).size).toBe(names.length);
+		for (const [source, outputs] of Object.entries(example.connections)) {
+			expect(names).toContain(source);
+			for (const target of Object.values(outputs).flat(2)) expect(names).toContain(target.node);
+		}
+	});
+
+	it('has a sticky note saying what it shows', () => {
+		const notes = example.nodes.filter((node) => node.type === 'n8n-nodes-base.stickyNote');
+		expect(notes.length).toBeGreaterThan(0);
+		for (const note of notes) expect(String(note.parameters.content).length).toBeGreaterThan(80);
+	});
+
+	it("uses this package's nodes only with parameters they have, and the shared credential", () => {
+		const mine = example.nodes.filter((node) => node.type.startsWith('n8n-nodes-apiinone.'));
+		expect(mine.length).toBeGreaterThan(0);
+		for (const node of mine) {
+			const known = ours[node.type];
+			expect(known).toBeDefined();
+			expect(node.typeVersion).toBe(known.node.version);
+			expect({ node: node.name, unknown: unknownParameters(node.parameters, known.properties) }).toEqual({ node: node.name, unknown: [] });
+			expect(node.credentials).toEqual({ apiInOneApi: { id: '1', name: 'API in One account' } });
+		}
+	});
+
+	it('uses built-in nodes at versions n8n 1.x and 2.x both have', () => {
+		for (const node of example.nodes.filter((n) => !n.type.startsWith('n8n-nodes-apiinone.'))) {
+			expect({ type: node.type, version: builtIns[node.type]?.includes(node.typeVersion) }).toEqual({ type: node.type, version: true });
+		}
+	});
+
+	it('refers in expressions only to nodes that exist', () => {
+		const names = example.nodes.map((node) => node.name);
+		const referenced = [...JSON.stringify(example.nodes).matchAll(/\$\(\\?['"]([^'"\\]+)\\?['"]\)/g)].map((m) => m[1]);
+		for (const name of referenced) expect(names).toContain(name);
+	});
+});
+
+describe('the examples as a set', () => {
+	const all = new Map(examples);
+	const nodesOf = (file: string) => all.get(file)?.nodes ?? [];
+	const find = (file: string, name: string) => nodesOf(file).find((node) => node.name === name)!;
+
+	it('are the five documented in the README', () => {
+		expect(files.sort()).toEqual([
+			'01-upscale-urls.json',
+			'02-upscale-binary-files.json',
+			'03-callback-to-trigger.json',
+			'04-callback-wait-node.json',
+			'05-ai-agent-tool.json',
+		]);
+	});
+
+	it('keep image URLs in the Code node only, where the end-to-end suite replaces them', () => {
+		for (const [file, example] of examples) {
+			for (const node of example.nodes.filter((n) => n.type.startsWith('n8n-nodes-apiinone.'))) {
+				expect({ file, imageUrl: String(node.parameters.imageUrl ?? '=').startsWith('=') }).toEqual({ file, imageUrl: true });
+			}
+		}
+		expect(find('01-upscale-urls.json', 'Image URLs').parameters.jsCode).toContain("'https://example.com/images/");
+		expect(find('04-callback-wait-node.json', 'Image URLs').parameters.jsCode).toContain("'https://example.com/images/");
+	});
+
+	it('wire the callbacks as documented', () => {
+		expect(find('04-callback-wait-node.json', 'Submit Upscale').parameters).toMatchObject({ waitForResult: false, options: { callbackUrl: '={{ $execution.resumeUrl }}' } });
+		expect(find('04-callback-wait-node.json', 'Wait for Callback').parameters).toMatchObject({ resume: 'webhook', httpMethod: 'POST', limitWaitTime: true });
+		expect(find('04-callback-wait-node.json', 'Get Result').parameters).toMatchObject({ resource: 'task', operation: 'get' });
+		const trigger = find('03-callback-to-trigger.json', 'API in One Trigger') as ExampleNode & { webhookId: string };
+		expect(find('03-callback-to-trigger.json', 'Submit Upscale').parameters.options).toEqual({ callbackUrl: `https://YOUR-N8N-HOST/webhook/${trigger.webhookId}/callback` });
+		const tool = find('05-ai-agent-tool.json', 'Image Upscale Tool');
+		expect(tool.parameters.imageUrl).toMatch(/^=\{\{ \$fromAI\('image_url'/);
+		expect(all.get('05-ai-agent-tool.json')!.connections['Image Upscale Tool']).toEqual({ ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] });
+	});
+});
