@@ -1,0 +1,251 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fetch } from 'undici';
+
+/** One real n8n (a cached install of some version) with a user folder of its own, on loopback. */
+
+export interface Install {
+	major: number;
+	version: string;
+	bin: string;
+}
+
+const children = new Set<ChildProcess>();
+
+/** Stops every process this suite started, by process group, whatever happened. */
+export function killAll() {
+	for (const child of children) {
+		try {
+			if (child.pid) process.kill(-child.pid, 'SIGKILL');
+		} catch {}
+	}
+	children.clear();
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => (killAll(), process.exit(130)));
+process.on('exit', killAll);
+
+export async function freePort(): Promise<number> {
+	return await new Promise((resolve, reject) => {
+		const server = createServer();
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as { port: number };
+			server.close(() => resolve(port));
+		});
+		server.on('error', reject);
+	});
+}
+
+export function readInstall(envFile: string): Install {
+	const env = Object.fromEntries(
+		[...readFileSync(envFile, 'utf8').matchAll(/^export (\w+)="?([^"\n]*)"?$/gm)].map((m) => [m[1], m[2]]),
+	);
+	return { major: Number(env.N8N_MAJOR), version: env.N8N_VERSION, bin: env.N8N_BIN };
+}
+
+export interface Execution {
+	id: string;
+	status: string;
+	mode: string;
+	finished?: boolean;
+	data?: { resultData: { runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, { data: string; mimeType: string; fileName?: string }> }>> }; error?: { message: string; description?: string } }>>; error?: { message: string; node?: { name: string }; description?: string } } };
+}
+
+export class N8n {
+	readonly folder = mkdtempSync(join(tmpdir(), 'n8n-e2e-'));
+	port = 0;
+	private server?: ChildProcess;
+	private cookie = '';
+	private apiKey = '';
+
+	constructor(readonly install: Install) {}
+
+	get url() {
+		return `http://127.0.0.1:${this.port}`;
+	}
+
+	private async env(extra: Record<string, string> = {}): Promise<NodeJS.ProcessEnv> {
+		this.port ||= await freePort();
+		return {
+			...process.env,
+			N8N_USER_FOLDER: this.folder,
+			N8N_LISTEN_ADDRESS: '127.0.0.1',
+			N8N_HOST: '127.0.0.1',
+			N8N_PROTOCOL: 'http',
+			N8N_PORT: String(this.port),
+			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+			N8N_ENCRYPTION_KEY: 'e2e-fixed-encryption-key',
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+			N8N_TEMPLATES_ENABLED: 'false',
+			N8N_PERSONALIZATION_ENABLED: 'false',
+			N8N_HIRING_BANNER_ENABLED: 'false',
+			N8N_SECURE_COOKIE: 'false',
+			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
+			DB_SQLITE_POOL_SIZE: '2',
+			// Binary results travel inside the execution data, so the suite can measure their pixels.
+			N8N_DEFAULT_BINARY_DATA_MODE: 'default',
+			N8N_LOG_OUTPUT: 'file',
+			N8N_LOG_LEVEL: 'info',
+			N8N_LOG_FILE_LOCATION: join(this.folder, 'n8n.log'),
+			...(this.install.major >= 2 ? { N8N_DISABLED_MODULES: 'mcp-registry' } : {}),
+			...extra,
+		};
+	}
+
+	/** Runs an n8n CLI command; rejects with n8n's own output when it fails. */
+	async cli(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; output: string }> {
+		const env = await this.env(extraEnv);
+		const child = spawn(this.install.bin, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+		children.add(child);
+		let output = '';
+		child.stdout!.on('data', (chunk) => (output += chunk));
+		child.stderr!.on('data', (chunk) => (output += chunk));
+		const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+		children.delete(child);
+		return { code, output };
+	}
+
+	async cliOk(args: string[]) {
+		const result = await this.cli(args);
+		if (result.code !== 0) throw new Error(`n8n ${args.join(' ')} failed (exit ${result.code}):\n${result.output.slice(-3000)}`);
+		return result.output;
+	}
+
+	/** Installs the packed package the way users do: into the user folder's nodes directory. */
+	async installPackage(tarball: string) {
+		const nodesDir = join(this.folder, '.n8n', 'nodes');
+		await run('npm', ['install', '--prefix', nodesDir, '--no-audit', '--no-fund', '--ignore-scripts', '--legacy-peer-deps', '--no-save', tarball]);
+	}
+
+	async importJson(kind: 'credentials' | 'workflow', data: unknown) {
+		const file = join(this.folder, `${kind}-${Date.now()}.json`);
+		writeFileSync(file, JSON.stringify(data));
+		await this.cliOk([`import:${kind}`, `--input=${file}`]);
+	}
+
+	/** `n8n execute`: the execution n8n itself reports, read from its log. */
+	async execute(workflowId: string): Promise<Execution> {
+		const log = join(this.folder, `execute-${workflowId}-${Date.now()}.log`);
+		const result = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], { N8N_LOG_FILE_LOCATION: log });
+		const executions = (existsSync(log) ? readFileSync(log, 'utf8') : '')
+			.split('\n')
+			.filter(Boolean)
+			.map((line) => {
+				try {
+					const execution = JSON.parse(JSON.parse(line).message);
+					return execution?.data?.resultData ? execution : undefined;
+				} catch {
+					return undefined;
+				}
+			})
+			.filter(Boolean);
+		const execution = executions.pop() ?? (tryJson(result.output) as Execution | undefined);
+		if (!execution) throw new Error(`n8n execute --id=${workflowId} gave no execution (exit ${result.code}):\n${result.output.slice(-3000)}`);
+		return { id: 'cli', mode: 'cli', ...execution };
+	}
+
+	async activate(workflowId: string) {
+		await this.cliOk(this.install.major >= 2 ? ['publish:workflow', `--id=${workflowId}`] : ['update:workflow', `--id=${workflowId}`, '--active=true']);
+	}
+
+	async start() {
+		const env = await this.env();
+		this.server = spawn(this.install.bin, ['start'], { env, detached: true, stdio: 'ignore' });
+		children.add(this.server);
+		const deadline = Date.now() + 120_000;
+		while (Date.now() < deadline) {
+			if (this.server.exitCode !== null) throw new Error(`n8n start exited with ${this.server.exitCode}:\n${this.logTail()}`);
+			const ok = await fetch(`${this.url}/rest/settings`).then((r) => r.ok, () => false);
+			if (ok) return;
+			await sleep(500);
+		}
+		throw new Error(`n8n start was not ready within 120 s:\n${this.logTail()}`);
+	}
+
+	async stop() {
+		const server = this.server;
+		if (!server?.pid) return;
+		try {
+			process.kill(-server.pid, 'SIGTERM');
+		} catch {}
+		const exited = await Promise.race([new Promise((r) => server.on('exit', () => r(true))), sleep(10_000).then(() => false)]);
+		if (!exited) process.kill(-server.pid, 'SIGKILL');
+		children.delete(server);
+		this.server = undefined;
+	}
+
+	logTail() {
+		const file = join(this.folder, 'n8n.log');
+		return existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-30).join('\n') : '(no log)';
+	}
+
+	async rest(method: string, path: string, body?: unknown) {
+		const response = await fetch(`${this.url}${path}`, {
+			method,
+			headers: { 'content-type': 'application/json', cookie: this.cookie, ...(this.apiKey ? { 'x-n8n-api-key': this.apiKey } : {}) },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const text = await response.text();
+		const cookie = response.headers.get('set-cookie');
+		if (cookie) this.cookie = cookie.split(';')[0];
+		if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
+		return tryJson(text) as { data?: unknown } & Record<string, unknown>;
+	}
+
+	/** An owner to log in as, and a public-API key to read executions with. */
+	async setUpOwner() {
+		const owner = { email: 'e2e@example.com', firstName: 'E', lastName: 'T', password: 'E2e-Password-123' };
+		await this.rest('POST', '/rest/owner/setup', owner);
+		const scopes = ['workflow:read', 'workflow:list', 'execution:read', 'execution:list'];
+		const key = await this.rest('POST', '/rest/api-keys', { label: 'e2e', expiresAt: null, scopes });
+		this.apiKey = (key.data as { rawApiKey: string }).rawApiKey;
+	}
+
+	/** Runs a workflow from its manual trigger, as the editor's "Execute workflow" does; returns the execution id. */
+	async runManually(workflowId: string, triggerName: string): Promise<string> {
+		const workflow = await this.rest('GET', `/rest/workflows/${workflowId}`);
+		const started = await this.rest('POST', `/rest/workflows/${workflowId}/run`, {
+			workflowData: workflow.data,
+			triggerToStartFrom: { name: triggerName },
+		});
+		return String((started.data as { executionId: string }).executionId);
+	}
+
+	async execution(id: string): Promise<Execution> {
+		return (await this.rest('GET', `/api/v1/executions/${id}?includeData=true`)) as unknown as Execution;
+	}
+
+	async executions(workflowId: string): Promise<Execution[]> {
+		const list = await this.rest('GET', `/api/v1/executions?workflowId=${workflowId}&includeData=true&limit=100`);
+		return list.data as Execution[];
+	}
+
+	cleanup() {
+		rmSync(this.folder, { recursive: true, force: true });
+	}
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function tryJson(text: string): unknown {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return undefined;
+	}
+}
+
+export async function run(command: string, args: string[], cwd?: string): Promise<string> {
+	const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+	children.add(child);
+	let output = '';
+	child.stdout!.on('data', (chunk) => (output += chunk));
+	child.stderr!.on('data', (chunk) => (output += chunk));
+	const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+	children.delete(child);
+	if (code !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${code}):\n${output.slice(-3000)}`);
+	return output;
+}
