@@ -1,0 +1,171 @@
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+import type { INodeExecutionData, INodeType } from 'n8n-workflow';
+
+import { initBinaryData, registerNode, runNode, type NodeUnderTest } from '../test/harness/engine';
+import { SequentialBaseline } from './SequentialBaseline.node';
+
+/**
+ * One contender x one batch, in a fresh process so CPU and memory peaks are its own.
+ * The parent (bench/run.ts) sends the job; this warms up with one small item, says "ready",
+ * waits for "go", runs the batch through n8n-core's WorkflowExecute and answers with figures.
+ * N8N_USER_FOLDER and N8N_LOG_LEVEL come from the parent's env, before n8n-core loads.
+ */
+
+export interface Job {
+	contender: 'node' | 'baseline';
+	mode: 'default' | 'filesystem';
+	concurrency: number;
+	pollIntervalMs: number;
+	standIn: { url: string; key: string };
+	urls: string[];
+	warmupUrl: string;
+	/**
+	 * Sample memoryUsage() every 50 ms (heap and ArrayBuffer peaks). Off for the speed rows: on this
+	 * VM each timer wake costs ~0.3 ms of CPU (5-6 ms per second), which would be billed to the node;
+	 * the RSS peak comes from the kernel's high-water mark (resourceUsage().maxRSS) either way.
+	 */
+	sampleMemory: boolean;
+}
+
+export interface JobResult {
+	wallMs: number;
+	cpuUserMs: number;
+	cpuSystemMs: number;
+	rssBefore: number;
+	rssPeakSampled: number;
+	maxRss: number;
+	heapUsedBefore: number;
+	heapUsedPeak: number;
+	arrayBuffersPeak: number;
+	externalPeak: number;
+	samples: number;
+	ok: number;
+	failed: number;
+	firstError?: string;
+	binaries: number;
+	binaryBytesTotal: number;
+	binaryBytesMax: number;
+	storedInItem: number;
+}
+
+const NODE_TYPE = 'n8n-nodes-apiinone.imageUpscale';
+const BASELINE_TYPE = 'bench.sequentialBaseline';
+
+function nodeFor(job: Job, imageUrl: string, pollIntervalMs = job.pollIntervalMs): NodeUnderTest {
+	if (job.contender === 'baseline') {
+		return { type: BASELINE_TYPE, parameters: { imageUrl, pollIntervalMs } };
+	}
+	return {
+		type: NODE_TYPE,
+		parameters: { resource: 'image', operation: 'upscale', imageUrl, options: { concurrency: job.concurrency } },
+	};
+}
+
+const credentials = (job: Job) => ({ apiInOneApi: { apiKey: job.standIn.key, baseUrl: job.standIn.url } });
+
+function summarize(items: INodeExecutionData[]) {
+	let ok = 0;
+	let failed = 0;
+	let firstError: string | undefined;
+	let binaries = 0;
+	let binaryBytesTotal = 0;
+	let binaryBytesMax = 0;
+	let storedInItem = 0;
+	for (const item of items) {
+		if (item.json.state === 'succeeded') ok++;
+		else {
+			failed++;
+			firstError ??= String(item.json.error ?? item.json.state);
+		}
+		const binary = item.binary?.data;
+		if (binary) {
+			binaries++;
+			const bytes = Number(binary.bytes ?? 0);
+			binaryBytesTotal += bytes;
+			binaryBytesMax = Math.max(binaryBytesMax, bytes);
+			if (!binary.id && binary.data) storedInItem++;
+		}
+	}
+	return { ok, failed, firstError, binaries, binaryBytesTotal, binaryBytesMax, storedInItem };
+}
+
+const waitFor = (type: string) =>
+	new Promise<void>((resolve) => {
+		const listener = (message: { type?: string }) => {
+			if (message?.type !== type) return;
+			process.off('message', listener);
+			resolve();
+		};
+		process.on('message', listener);
+	});
+
+async function main() {
+	const job = await new Promise<Job>((resolve) => process.once('message', (message: { job: Job }) => resolve(message.job)));
+	await initBinaryData(job.mode);
+	// The node as n8n loads it: the built package. The baseline is bench-only and runs from source.
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { ImageUpscale } = require(path.resolve(__dirname, '../dist/nodes/ImageUpscale/ImageUpscale.node.js')) as {
+		ImageUpscale: new () => INodeType;
+	};
+	registerNode(NODE_TYPE, new ImageUpscale());
+	registerNode(BASELINE_TYPE, new SequentialBaseline());
+
+	// Warm-up: one small item end to end (create, poll, download, store), so JIT and lazy loading
+	// are not billed to the batch. The parent keeps the stand-in fast during it.
+	const warm = await runNode({ node: nodeFor(job, job.warmupUrl, 20), items: [{ json: {} }], credentials: credentials(job) });
+	if (warm.error || warm.items[0]?.json.state !== 'succeeded') {
+		throw new Error(`warm-up failed: ${warm.error?.message ?? JSON.stringify(warm.items[0]?.json)}`);
+	}
+
+	process.send!({ type: 'ready' });
+	await waitFor('go');
+
+	global.gc?.();
+	const before = process.memoryUsage();
+	const peak = { rss: before.rss, heapUsed: before.heapUsed, arrayBuffers: before.arrayBuffers, external: before.external, samples: 0 };
+	const sample = () => {
+		const m = process.memoryUsage();
+		peak.rss = Math.max(peak.rss, m.rss);
+		peak.heapUsed = Math.max(peak.heapUsed, m.heapUsed);
+		peak.arrayBuffers = Math.max(peak.arrayBuffers, m.arrayBuffers);
+		peak.external = Math.max(peak.external, m.external);
+		peak.samples++;
+	};
+	const sampler = job.sampleMemory ? setInterval(sample, 50) : undefined;
+
+	const items = job.urls.map((url) => ({ json: { url } }));
+	const cpu0 = process.cpuUsage();
+	const t0 = performance.now();
+	const result = await runNode({ node: nodeFor(job, '={{ $json.url }}'), items, credentials: credentials(job) });
+	const wallMs = performance.now() - t0;
+	const cpu = process.cpuUsage(cpu0);
+	clearInterval(sampler);
+	sample();
+
+	const summary = summarize(result.items);
+	if (result.error) {
+		summary.failed = job.urls.length - summary.ok;
+		summary.firstError ??= result.error.message;
+	}
+	const answer: JobResult = {
+		wallMs,
+		cpuUserMs: cpu.user / 1000,
+		cpuSystemMs: cpu.system / 1000,
+		rssBefore: before.rss,
+		rssPeakSampled: peak.rss,
+		maxRss: process.resourceUsage().maxRSS * 1024,
+		heapUsedBefore: before.heapUsed,
+		heapUsedPeak: peak.heapUsed,
+		arrayBuffersPeak: peak.arrayBuffers,
+		externalPeak: peak.external,
+		samples: peak.samples,
+		...summary,
+	};
+	process.send!({ type: 'result', result: answer }, () => process.exit(0));
+}
+
+main().catch((error: Error) => {
+	process.send?.({ type: 'error', error: `${error.message}\n${error.stack}` }, () => process.exit(1));
+});

@@ -1,0 +1,129 @@
+import * as http from 'node:http';
+
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes, sleep } from 'n8n-workflow';
+
+import { downloadResult } from '../nodes/shared/download';
+import { createTask, getTask } from '../nodes/shared/transport';
+import { initBinaryData, registerNode, runNode } from '../test/harness/engine';
+
+/**
+ * The CPU floor under the node's per-item figure: what one request costs through each layer, in a
+ * fresh engine process, against the stand-in process. Sequential calls, after a warm-up.
+ */
+
+export interface CostRow {
+	layer: string;
+	calls: number;
+	cpuMsPerCall: number;
+	userMsPerCall: number;
+	systemMsPerCall: number;
+}
+
+const CALLS = 200;
+const WARMUP = 20;
+const IDLE_MS = 3000;
+
+interface Target {
+	url: string;
+	key: string;
+}
+
+const rows: CostRow[] = [];
+
+class RequestCost implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Request Cost (bench)',
+		name: 'requestCost',
+		group: ['transform'],
+		version: 1,
+		description: 'Times one request through each layer',
+		defaults: { name: 'Request Cost' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'apiInOneApi', required: true }],
+		properties: [{ displayName: 'Image URL', name: 'imageUrl', type: 'string', default: '' }],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const target = (this.getInputData()[0].json as unknown as Target) ?? {};
+		const image = this.getNodeParameter('imageUrl', 0) as string;
+		let task = await createTask(this, '/api/v1/images/tools/upscale', { model: 'image-upscale', image });
+		while (task.state === 'running') {
+			await sleep(50);
+			task = await getTask(this, task.taskId!);
+		}
+		const taskId = task.taskId!;
+		const statusUrl = `${target.url}/api/v1/tasks/${taskId}`;
+		const auth = { Authorization: `Bearer ${target.key}` };
+		const keepAlive = new http.Agent({ keepAlive: true });
+		const raw = (agent: http.Agent | false) =>
+			new Promise<void>((resolve, reject) => {
+				http
+					.get(statusUrl, { headers: auth, agent }, (response) => {
+						response.resume();
+						response.on('end', resolve);
+					})
+					.on('error', reject);
+			});
+		const layers: Array<[string, () => Promise<unknown>]> = [
+			['plain Node http.get, keep-alive (the floor of Node itself)', async () => await raw(keepAlive)],
+			['plain Node http.get, a new connection per call', async () => await raw(false)],
+			["n8n's helpers.httpRequest (axios; no auth)", async () => await this.helpers.httpRequest({ url: statusUrl, headers: auth, json: true })],
+			[
+				"n8n's helpers.httpRequestWithAuthentication (credential's header expression resolved per call)",
+				async () => await this.helpers.httpRequestWithAuthentication.call(this, 'apiInOneApi', { url: statusUrl, json: true }),
+			],
+			['one status read: shared transport getTask (what the node sends per read)', async () => await getTask(this, taskId)],
+			[
+				'one result download into the binary store (filesystem): shared downloadResult, 64x48 PNG',
+				async () => await downloadResult(this, { url: task.imageUrl!, baseName: 'cost', maxBytes: 100 * 1024 * 1024, itemIndex: 0 }),
+			],
+		];
+		// The noise floor: what this process burns doing nothing (timers, GC, the VM's accounting).
+		const idleBefore = process.cpuUsage();
+		await sleep(IDLE_MS);
+		const idle = process.cpuUsage(idleBefore);
+		rows.push({
+			layer: 'idle: this engine process doing nothing, per second (noise floor)',
+			calls: 0,
+			cpuMsPerCall: ((idle.user + idle.system) / 1000) * (1000 / IDLE_MS),
+			userMsPerCall: (idle.user / 1000) * (1000 / IDLE_MS),
+			systemMsPerCall: (idle.system / 1000) * (1000 / IDLE_MS),
+		});
+		for (const [layer, call] of layers) {
+			for (let i = 0; i < WARMUP; i++) await call();
+			const before = process.cpuUsage();
+			for (let i = 0; i < CALLS; i++) await call();
+			const cpu = process.cpuUsage(before);
+			rows.push({
+				layer,
+				calls: CALLS,
+				cpuMsPerCall: (cpu.user + cpu.system) / 1000 / CALLS,
+				userMsPerCall: cpu.user / 1000 / CALLS,
+				systemMsPerCall: cpu.system / 1000 / CALLS,
+			});
+		}
+		keepAlive.destroy();
+		return [[{ json: {} }]];
+	}
+}
+
+async function main() {
+	const target = await new Promise<Target & { imageUrl: string }>((resolve) =>
+		process.once('message', (message: { target: Target & { imageUrl: string } }) => resolve(message.target)),
+	);
+	await initBinaryData('filesystem');
+	registerNode('bench.requestCost', new RequestCost());
+	const result = await runNode({
+		node: { type: 'bench.requestCost', parameters: { imageUrl: target.imageUrl } },
+		items: [{ json: { url: target.url, key: target.key } }],
+		credentials: { apiInOneApi: { apiKey: target.key, baseUrl: target.url } },
+	});
+	if (result.error) throw new Error(result.error.message);
+	process.send!({ type: 'result', rows }, () => process.exit(0));
+}
+
+main().catch((error: Error) => {
+	process.send?.({ type: 'error', error: `${error.message}\n${error.stack}` }, () => process.exit(1));
+});
