@@ -9,7 +9,7 @@ import type { Task } from './task';
  * again in short steps. Until the batch knows anything, reads start quick and back off.
  */
 
-const FIRST_READ_MS = 1000;
+const FIRST_READ_MS = 1500;
 const MIN_STEP_MS = 250;
 const MAX_STEP_MS = 15_000;
 const QUEUED = /^(pending|queued)$/i;
@@ -70,6 +70,8 @@ export async function waitForTask(first: Task, read: () => Promise<Task>, option
 	let task = first;
 	let lastRead = startedWaiting;
 	let runningSince: number | undefined = QUEUED.test(task.status) ? undefined : startedWaiting;
+	// Only tasks seen running from the start teach the batch: a queued task's start is known only roughly.
+	const startKnown = runningSince !== undefined;
 
 	while (task.state === 'running') {
 		const queued = QUEUED.test(task.status);
@@ -83,13 +85,11 @@ export async function waitForTask(first: Task, read: () => Promise<Task>, option
 		}
 		await pause(delay, options.signal);
 		const readAt = now();
-		const previous = task;
 		task = await read();
-		// It left the queue somewhere between the two reads: count from the middle.
-		if (runningSince === undefined && !QUEUED.test(task.status)) runningSince = (lastRead + readAt) / 2;
-		if (task.state === 'succeeded' && previous.state === 'running' && runningSince !== undefined) {
-			options.estimate.record((lastRead + readAt) / 2 - runningSince);
-		}
+		// It left the queue somewhere between the two reads. Counting from this read (the latest it
+		// can have started) makes the next read come when it is surely done, not a step too early.
+		if (runningSince === undefined && !QUEUED.test(task.status)) runningSince = readAt;
+		if (task.state === 'succeeded' && startKnown) options.estimate.record((lastRead + readAt) / 2 - startedWaiting);
 		lastRead = readAt;
 	}
 	return { task, timedOut: false };

@@ -11,7 +11,7 @@ describe('nextDelay', () => {
 	};
 
 	it('reads quickly first, then backs off by half the time waited, before anything is known', () => {
-		within(nextDelay(0, 0, false, undefined), 1000);
+		within(nextDelay(0, 0, false, undefined), 1500);
 		within(nextDelay(1000, 1000, false, undefined), 500);
 		within(nextDelay(8000, 8000, false, undefined), 4000);
 		within(nextDelay(120_000, 120_000, false, undefined), 15_000);
@@ -53,8 +53,18 @@ describe('waitForTask', () => {
 		const result = await waitForTask(running(), read, { limitMs: 10_000, estimate });
 		expect(result).toEqual({ task: done, timedOut: false });
 		expect(reads).toHaveLength(2);
-		expect(estimate.ms).toBeGreaterThan(1000);
-		expect(estimate.ms).toBeLessThan(1600);
+		expect(estimate.ms).toBeGreaterThan(1400);
+		expect(estimate.ms).toBeLessThan(2200);
+	});
+
+	it('learns nothing from a task that waited in the queue, and reads it again a run time after it started', async () => {
+		const estimate = new RunTimeEstimate();
+		estimate.record(400);
+		const { read, reads } = clockedReads([running('PENDING'), running('IN_PROGRESS'), done]);
+		await waitForTask(running('QUEUED'), read, { limitMs: 10_000, estimate });
+		expect(reads).toHaveLength(3);
+		expect(reads[2] - reads[1]).toBeGreaterThanOrEqual(370);
+		expect(estimate.ms).toBe(400);
 	});
 
 	it('stops at the limit with one last read', async () => {
