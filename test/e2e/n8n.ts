@@ -97,15 +97,7 @@ export class N8n {
 
 	/** Runs an n8n CLI command; rejects with n8n's own output when it fails. */
 	async cli(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; output: string }> {
-		const env = await this.env(extraEnv);
-		const child = spawn(this.install.bin, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-		children.add(child);
-		let output = '';
-		child.stdout!.on('data', (chunk) => (output += chunk));
-		child.stderr!.on('data', (chunk) => (output += chunk));
-		const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
-		children.delete(child);
-		return { code, output };
+		return await collect(this.install.bin, args, { env: await this.env(extraEnv) });
 	}
 
 	async cliOk(args: string[]) {
@@ -238,14 +230,20 @@ function tryJson(text: string): unknown {
 	}
 }
 
-export async function run(command: string, args: string[], cwd?: string): Promise<string> {
-	const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+/** Runs a command in a process group of its own (so it can be killed whole) and collects its output. */
+async function collect(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv }) {
+	const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 	children.add(child);
 	let output = '';
 	child.stdout!.on('data', (chunk) => (output += chunk));
 	child.stderr!.on('data', (chunk) => (output += chunk));
 	const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
 	children.delete(child);
+	return { code, output };
+}
+
+export async function run(command: string, args: string[], cwd?: string): Promise<string> {
+	const { code, output } = await collect(command, args, { cwd });
 	if (code !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${code}):\n${output.slice(-3000)}`);
 	return output;
 }
