@@ -1,8 +1,6 @@
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
-import { DEFAULT_MAX_RESULT_MB } from '../shared/descriptions';
-import { baseNameOf, downloadResult } from '../shared/download';
+import { resultBinary } from '../shared/download';
 import { taskJson, type Task } from '../shared/task';
 import { getTask, isNotFound, type CallOptions } from '../shared/transport';
 import { checkCallback } from './request';
@@ -29,14 +27,7 @@ async function outputItem(ctx: IWebhookFunctions, task: Task, options: IDataObje
 	const item: INodeExecutionData = { json: taskJson(task) };
 	if (task.state !== 'succeeded' || !(ctx.getNodeParameter('downloadResult', false) as boolean)) return item;
 	try {
-		if (!task.imageUrl) throw new NodeOperationError(ctx.getNode(), 'The task succeeded but the service gave no result URL');
-		const binary = await downloadResult(ctx, {
-			url: task.imageUrl,
-			baseName: baseNameOf(task.taskId) ?? 'result',
-			maxBytes: Number(options.maxResultSizeMb ?? DEFAULT_MAX_RESULT_MB) * 1024 * 1024,
-			itemIndex: 0,
-		});
-		item.binary = { [String(options.outputBinaryField || 'data')]: binary };
+		item.binary = await resultBinary(ctx, task, options, 0);
 	} catch (error) {
 		// The sender has its answer and the task counts as started, so the workflow runs and says why the file is missing.
 		item.json.downloadError = (error as Error).message;

@@ -1,7 +1,9 @@
-import type { IBinaryData, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { IBinaryData, IBinaryKeyData, IDataObject, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { operationError } from './errors';
+import { DEFAULT_MAX_RESULT_MB } from './descriptions';
+import { operationError, taskError } from './errors';
+import type { Task } from './task';
 
 const EXTENSIONS: Record<string, string> = {
 	'image/png': 'png',
@@ -84,4 +86,19 @@ export async function downloadResult(ctx: Context, options: DownloadOptions): Pr
 		throw new NodeOperationError(ctx.getNode(), `The result image is ${megabytes(size)}, over the ${megabytes(maxBytes)} limit`, { itemIndex });
 	}
 	return binary;
+}
+
+/**
+ * A succeeded task's result as the binary field the options name (`outputBinaryField`, default
+ * `data`), capped at `maxResultSizeMb`, named after the input or else the task.
+ */
+export async function resultBinary(ctx: Context, task: Task, options: IDataObject, itemIndex: number, inputName?: string): Promise<IBinaryKeyData> {
+	if (!task.imageUrl) throw taskError(ctx.getNode(), 'The task succeeded but the service gave no result URL', itemIndex, task.taskId);
+	const binary = await downloadResult(ctx, {
+		url: task.imageUrl,
+		baseName: baseNameOf(inputName) ?? baseNameOf(task.taskId) ?? 'result',
+		maxBytes: Number(options.maxResultSizeMb ?? DEFAULT_MAX_RESULT_MB) * 1024 * 1024,
+		itemIndex,
+	});
+	return { [String(options.outputBinaryField || 'data')]: binary };
 }

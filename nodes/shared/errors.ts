@@ -14,6 +14,13 @@ export function operationError(node: INode, message: string, options: OperationO
 	return error;
 }
 
+/** An error about one task: it names the task, and continueOnFail items carry its id. */
+export function taskError(node: INode, message: string, itemIndex: number, taskId?: string, description?: string): NodeOperationError {
+	const error = operationError(node, message, { itemIndex, description: description ?? (taskId ? `Task ID: ${taskId}` : undefined) });
+	if (taskId) error.context.taskId = taskId;
+	return error;
+}
+
 export function apiError(node: INode, response: JsonObject, options: ApiOptions & { message: string }): NodeApiError {
 	const error = new NodeApiError(node, response, options);
 	error.message = options.message;

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { DEFAULT_MAX_RESULT_MB, DEFAULT_WAIT_LIMIT_SECONDS } from '../../shared/descriptions';
-import { baseNameOf, downloadResult } from '../../shared/download';
-import { operationError } from '../../shared/errors';
+import { DEFAULT_WAIT_LIMIT_SECONDS } from '../../shared/descriptions';
+import { resultBinary } from '../../shared/download';
+import { taskError } from '../../shared/errors';
 import { taskJson, type Task } from '../../shared/task';
 import { getTask } from '../../shared/transport';
 import { waitForTask, type RunTimeEstimate } from '../../shared/wait';
@@ -27,15 +27,6 @@ export interface SettleOptions {
 	options: IDataObject;
 }
 
-export function taskError(ctx: IExecuteFunctions, message: string, itemIndex: number, taskId?: string, description?: string) {
-	const error = operationError(ctx.getNode(), message, {
-		itemIndex,
-		description: description ?? (taskId ? `Task ID: ${taskId}` : undefined),
-	});
-	if (taskId) error.context.taskId = taskId;
-	return error;
-}
-
 /** Waits for the task if asked, downloads its result if asked, and shapes the output item. */
 export async function settle(ctx: IExecuteFunctions, first: Task, settle: SettleOptions): Promise<INodeExecutionData> {
 	const { itemIndex, batch, options } = settle;
@@ -51,7 +42,7 @@ export async function settle(ctx: IExecuteFunctions, first: Task, settle: Settle
 		task = waited.task;
 		if (waited.timedOut && options.onWaitLimit !== 'returnRunning') {
 			throw taskError(
-				ctx,
+				ctx.getNode(),
 				`The task was still running after ${limitSeconds} seconds`,
 				itemIndex,
 				taskId,
@@ -60,21 +51,13 @@ export async function settle(ctx: IExecuteFunctions, first: Task, settle: Settle
 		}
 	}
 	if (task.state === 'failed' && settle.failedIsError) {
-		throw taskError(ctx, `The task failed: ${task.error}`, itemIndex, task.taskId);
+		throw taskError(ctx.getNode(), `The task failed: ${task.error}`, itemIndex, task.taskId);
 	}
 
 	const json = taskJson(task, { model: settle.model, elapsedMs: Date.now() - settle.startedAt });
 	const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
 	if (settle.download && task.state === 'succeeded') {
-		if (!task.imageUrl) throw taskError(ctx, 'The task succeeded but the service gave no result URL', itemIndex, task.taskId);
-		const field = String(options.outputBinaryField || 'data');
-		const binary = await downloadResult(ctx, {
-			url: task.imageUrl,
-			baseName: baseNameOf(settle.inputName) ?? task.taskId ?? 'result',
-			maxBytes: Number(options.maxResultSizeMb ?? DEFAULT_MAX_RESULT_MB) * 1024 * 1024,
-			itemIndex,
-		});
-		item.binary = { [field]: binary };
+		item.binary = await resultBinary(ctx, task, options, itemIndex, settle.inputName);
 	}
 	return item;
 }

@@ -3,7 +3,8 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { downloadResult as downloadResultProperty, waitAndDownloadOptions, waitForResult } from '../../../shared/descriptions';
 import { createTask } from '../../../shared/transport';
-import { settle, taskError, type Batch } from '../settle';
+import { taskError } from '../../../shared/errors';
+import { settle, type Batch } from '../settle';
 
 export const DEFAULT_MODEL = 'image-upscale';
 export const DEFAULT_ROUTE = '/api/v1/images/tools/upscale';
@@ -157,7 +158,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, batch:
 
 	const task = await createTask(this, route, body, { itemIndex, signal: batch.signal });
 	if (!task.taskId && task.state === 'running') {
-		throw taskError(this, 'The service accepted the image but sent no task ID to follow', itemIndex, undefined, 'The task may exist: check your API in One tasks before retrying.');
+		throw taskError(this.getNode(), 'The service accepted the image but sent no task ID to follow', itemIndex, undefined, 'The task may exist: check your API in One tasks before retrying.');
 	}
 	return await settle(this, task, {
 		itemIndex,
