@@ -49,7 +49,6 @@ export interface Execution {
 	id: string;
 	status: string;
 	mode: string;
-	finished?: boolean;
 	data?: { resultData: { runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, { data: string; mimeType: string; fileName?: string }> }>> }; error?: { message: string; description?: string } }>>; error?: { message: string; node?: { name: string }; description?: string } } };
 }
 

@@ -82,10 +82,13 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 
 	return fail(`timed out after ${ms / 1000} s waiting for ${what}`);
 }
 
+// Only the status says an execution ended: n8n 1.x lists a running webhook execution without `finished: false`.
+const hasEnded = (execution: Execution) => ['success', 'error', 'crashed', 'canceled'].includes(execution.status);
+
 const finished = (n8n: N8n, id: string) =>
 	until(`execution ${id} to finish`, async () => {
 		const execution = await n8n.execution(id);
-		return ['success', 'error', 'crashed'].includes(execution.status) ? execution : undefined;
+		return hasEnded(execution) ? execution : undefined;
 	});
 
 export async function prepare(n8n: N8n, standIn: StandIn): Promise<{ cli: Check[]; server: Check[] }> {
@@ -148,7 +151,7 @@ export async function prepare(n8n: N8n, standIn: StandIn): Promise<{ cli: Check[
 				const submitted = output(await finished(n8n, id), 'Submit Upscale').map((item) => String(item.json.taskId));
 				const runs = await until('one execution per task', async () => {
 					const list = await fromTrigger();
-					return list.length >= submitted.length && list.every((e) => e.finished !== false) ? list : undefined;
+					return list.length >= submitted.length && list.every(hasEnded) ? list : undefined;
 				});
 				await sleep(2000);
 				const items = (await fromTrigger()).map((e) => output(e, 'API in One Trigger')[0]);
@@ -168,7 +171,7 @@ export async function prepare(n8n: N8n, standIn: StandIn): Promise<{ cli: Check[
 				if ((await post(productionUrl, forged)).status !== 200) fail('the forged callback was not answered 200');
 				const after = await until('the forged callback to be handled', async () => {
 					const list = await fromTrigger();
-					return list.length > runs.length ? list : undefined;
+					return list.length > runs.length && list.every(hasEnded) ? list : undefined;
 				}, 20_000);
 				await sleep(2000);
 				const final = await fromTrigger();
