@@ -76,7 +76,8 @@ export async function waitForTask(first: Task, read: () => Promise<Task>, option
 	while (task.state === 'running') {
 		const queued = QUEUED.test(task.status);
 		const runningMs = runningSince === undefined ? 0 : now() - runningSince;
-		const delay = nextDelay(now() - startedWaiting, runningMs, queued, options.estimate.ms);
+		// Counted to the last read, not to now: a clock tick since then must not skip the quick first read.
+		const delay = nextDelay(lastRead - startedWaiting, runningMs, queued, options.estimate.ms);
 		if (now() + delay > deadline) {
 			const rest = deadline - now();
 			if (rest > 0) await pause(rest, options.signal);

@@ -57,6 +57,14 @@ describe('waitForTask', () => {
 		expect(estimate.ms).toBeLessThan(2200);
 	});
 
+	it('makes the quick first read even when the clock ticks between its calls', async () => {
+		const estimate = new RunTimeEstimate();
+		let ticks = 0;
+		const { read, reads } = clockedReads([done]);
+		await waitForTask(running(), read, { limitMs: 10_000, estimate, now: () => Date.now() + ticks++ });
+		expect(reads[0]).toBeGreaterThanOrEqual(1400);
+	});
+
 	it('learns nothing from a task that waited in the queue, and reads it again a run time after it started', async () => {
 		const estimate = new RunTimeEstimate();
 		estimate.record(400);
