@@ -7,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 
 const invalidKey = 'Invalid API key: check the key under API Keys in your API in One dashboard';
+const ERROR_STATUSES_BUT_NOT_FOUND = Array.from({ length: 200 }, (_, i) => 400 + i).filter((status) => status !== 404);
 
 export class ApiInOneApi implements ICredentialType {
 	name = 'apiInOneApi';
@@ -45,19 +46,25 @@ export class ApiInOneApi implements ICredentialType {
 		},
 	};
 
-	// Reading a task that does not exist costs no credit: a 404 means the key was accepted.
+	// Reading a task that does not exist costs no credit: a 404 means the key was accepted. Every
+	// other error status fails the test (n8n 1.x ignores them all; the body rules still catch an
+	// envelope's 401/403 there and in HTTP 200 answers).
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
 			url: '/api/v1/tasks/n8n-credential-check',
 			method: 'GET',
-			ignoreHttpStatusErrors: true,
+			ignoreHttpStatusErrors: { ignore: true, except: ERROR_STATUSES_BUT_NOT_FOUND },
 		},
-		rules: [401, 403].flatMap((value) =>
-			['code', 'statusCode', 'status'].map((key) => ({
-				type: 'responseSuccessBody' as const,
-				properties: { key, value, message: invalidKey },
-			})),
-		),
+		// n8n's tester takes both kinds of rule in one list; its type wants one kind.
+		rules: [
+			...[401, 403].map((value) => ({ type: 'responseCode' as const, properties: { value, message: invalidKey } })),
+			...[401, 403].flatMap((value) =>
+				['code', 'statusCode', 'status'].map((key) => ({
+					type: 'responseSuccessBody' as const,
+					properties: { key, value, message: invalidKey },
+				})),
+			),
+		] as ICredentialTestRequest['rules'],
 	};
 }

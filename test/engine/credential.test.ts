@@ -28,6 +28,25 @@ describe('API in One API credential test', () => {
 		expect(result.message).toMatch(/^Invalid API key/);
 	});
 
+	it('says "invalid API key" for a 401 whose body does not say so', async () => {
+		// n8n sends a request that got 401 once more (after its pre-authentication step): the key is bad both times.
+		box.standIn.fault('status', { fault: { kind: 'status', status: 401, body: { error: 'Unauthorized' } }, times: 2 });
+		const result = await testCredential('apiInOneApi', credentialsFor(box.standIn).apiInOneApi);
+		expect(result.message).toMatch(/^Invalid API key/);
+	});
+
+	it('says "invalid API key" for an envelope error in an HTTP 200 answer', async () => {
+		box.standIn.fault('status', { kind: 'envelope', code: 401, message: 'Invalid token' });
+		const result = await testCredential('apiInOneApi', credentialsFor(box.standIn).apiInOneApi);
+		expect(result.message).toMatch(/^Invalid API key/);
+	});
+
+	it('fails on a server error page instead of calling it a success', async () => {
+		box.standIn.fault('status', { kind: 'status', status: 502, body: '<html>Bad Gateway</html>' });
+		const result = await testCredential('apiInOneApi', credentialsFor(box.standIn).apiInOneApi);
+		expect(result).toEqual({ status: 'Error', message: 'Bad Gateway' });
+	});
+
 	it('says the host cannot be reached when nothing listens', async () => {
 		const result = await testCredential('apiInOneApi', { apiKey: box.standIn.key, baseUrl: 'http://127.0.0.1:9' });
 		expect(result.status).toBe('Error');

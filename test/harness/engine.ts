@@ -40,7 +40,7 @@ export function registerNode(type: string, node: INodeType) {
 }
 registerNode('test.itemsSource', new ItemsSource());
 
-const nodeTypeRegistry: INodeTypes = {
+export const nodeTypeRegistry: INodeTypes = {
 	getByName: (type) => lookup(type),
 	getByNameAndVersion: (type) => lookup(type),
 	getKnownTypes: () => ({}),
@@ -160,7 +160,7 @@ export interface Running {
 }
 
 /** The additional data (with lifecycle hooks and test credentials) for one execution, and its end. */
-function executionSetup(
+export function executionSetup(
 	workflow: Workflow,
 	credentials: Record<string, ICredentialDataDecryptedObject>,
 	mode: WorkflowExecuteMode,
