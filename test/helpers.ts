@@ -45,3 +45,12 @@ export const jsonOf = (items: INodeExecutionData[]) => items.map((item) => item.
 export async function binaryBuffer(binary: IBinaryData): Promise<Buffer> {
 	return await Container.get(BinaryDataService).getAsBuffer(binary);
 }
+
+/** Resolves once `condition` holds (checked every 20 ms), or fails after `ms`. */
+export async function until(condition: () => boolean, ms = 10_000): Promise<void> {
+	const deadline = Date.now() + ms;
+	while (!condition()) {
+		if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+}

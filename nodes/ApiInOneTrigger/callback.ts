@@ -27,7 +27,7 @@ async function outputItem(ctx: IWebhookFunctions, task: Task, options: IDataObje
 	const item: INodeExecutionData = { json: taskJson(task) };
 	if (task.state !== 'succeeded' || !(ctx.getNodeParameter('downloadResult', false) as boolean)) return item;
 	try {
-		item.binary = await resultBinary(ctx, task, options, 0);
+		item.binary = await resultBinary(ctx, task, options, { itemIndex: 0 });
 	} catch (error) {
 		// The sender has its answer and the task counts as started, so the workflow runs and says why the file is missing.
 		item.json.downloadError = (error as Error).message;

@@ -27,6 +27,7 @@ export interface DownloadOptions {
 	baseName: string;
 	maxBytes: number;
 	itemIndex: number;
+	signal?: AbortSignal;
 }
 
 type Context = IExecuteFunctions | IWebhookFunctions;
@@ -38,7 +39,11 @@ export function baseNameOf(nameOrUrl: string | undefined): string | undefined {
 	try {
 		path = new URL(nameOrUrl).pathname;
 	} catch {}
-	const last = decodeURIComponent(path.split('/').pop() ?? '').replace(/\.[A-Za-z0-9]{1,5}$/, '');
+	let last = path.split('/').pop() ?? '';
+	try {
+		last = decodeURIComponent(last);
+	} catch {} // a stray "%" as in "50% off.jpg": keep the name as it is
+	last = last.replace(/\.[A-Za-z0-9]{1,5}$/, '');
 	const safe = last.replace(/[^\w.-]+/g, '_').slice(0, 120);
 	return /[A-Za-z0-9]/.test(safe) ? safe : undefined;
 }
@@ -52,6 +57,18 @@ function mimeOf(contentType: unknown, url: string): string {
 
 const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
+/** The whole body, or undefined once it passes `maxBytes` (leaving the loop destroys the stream). */
+async function readUpTo(body: AsyncIterable<Buffer>, maxBytes: number): Promise<Buffer | undefined> {
+	const chunks: Buffer[] = [];
+	let bytes = 0;
+	for await (const chunk of body) {
+		bytes += chunk.length;
+		if (bytes > maxBytes) return undefined;
+		chunks.push(chunk);
+	}
+	return Buffer.concat(chunks);
+}
+
 /**
  * Streams a result image into n8n's binary data store (to disk in filesystem mode, so memory
  * does not grow with the file). Only http(s) URLs; no credentials are sent with it.
@@ -61,30 +78,41 @@ export async function downloadResult(ctx: Context, options: DownloadOptions): Pr
 	if (!/^https?:\/\//i.test(url)) {
 		throw new NodeOperationError(ctx.getNode(), `The result URL is not an http(s) URL: ${url.slice(0, 100)}`, { itemIndex });
 	}
-	let response: { statusCode: number; headers: Record<string, unknown>; body: NodeJS.ReadableStream & { destroy?: () => void } };
+	let response: { headers: Record<string, unknown>; body: NodeJS.ReadableStream & AsyncIterable<Buffer> & { destroy?: () => void } };
 	try {
-		response = await ctx.helpers.httpRequest({ url, method: 'GET', encoding: 'stream', returnFullResponse: true, timeout: 120_000 });
+		response = await ctx.helpers.httpRequest({
+			url,
+			method: 'GET',
+			encoding: 'stream',
+			returnFullResponse: true,
+			timeout: 120_000,
+			abortSignal: options.signal,
+		});
 	} catch (error) {
 		throw operationError(ctx.getNode(), `Could not download the result image: ${error.message}`, {
 			itemIndex,
 			description: `URL: ${url}`,
 		});
 	}
-	const length = Number(response.headers['content-length']);
-	if (Number.isFinite(length) && length > maxBytes) {
-		response.body.destroy?.();
-		throw new NodeOperationError(ctx.getNode(), `The result image is ${megabytes(length)}, over the ${megabytes(maxBytes)} limit`, {
+	const tooLarge = (size: string) =>
+		new NodeOperationError(ctx.getNode(), `The result image is ${size}, over the ${megabytes(maxBytes)} limit`, {
 			itemIndex,
 			description: 'Raise "Max Result Size (MB)" in the options, or turn off "Download Result" and use the URL.',
 		});
+	const length = Number(response.headers['content-length']);
+	if (length > maxBytes) {
+		response.body.destroy?.();
+		throw tooLarge(megabytes(length));
 	}
+	// With a Content-Length (the usual case) the body streams into the store; without one (chunked)
+	// it is read here up to the cap, so an endless body never reaches the store.
+	const data = Number.isFinite(length) ? response.body : await readUpTo(response.body, maxBytes);
+	if (!data) throw tooLarge(`more than ${megabytes(maxBytes)}`);
 	const mimeType = mimeOf(response.headers['content-type'], url);
 	const fileName = `${options.baseName}.${EXTENSIONS[mimeType] ?? 'bin'}`;
-	const binary = await ctx.helpers.prepareBinaryData(response.body as never, fileName, mimeType);
+	const binary = await ctx.helpers.prepareBinaryData(data as never, fileName, mimeType);
 	const size = Number(binary.bytes ?? length);
-	if (Number.isFinite(size) && size > maxBytes) {
-		throw new NodeOperationError(ctx.getNode(), `The result image is ${megabytes(size)}, over the ${megabytes(maxBytes)} limit`, { itemIndex });
-	}
+	if (size > maxBytes) throw tooLarge(megabytes(size));
 	return binary;
 }
 
@@ -92,13 +120,19 @@ export async function downloadResult(ctx: Context, options: DownloadOptions): Pr
  * A succeeded task's result as the binary field the options name (`outputBinaryField`, default
  * `data`), capped at `maxResultSizeMb`, named after the input or else the task.
  */
-export async function resultBinary(ctx: Context, task: Task, options: IDataObject, itemIndex: number, inputName?: string): Promise<IBinaryKeyData> {
-	if (!task.imageUrl) throw taskError(ctx.getNode(), 'The task succeeded but the service gave no result URL', itemIndex, task.taskId);
+export async function resultBinary(
+	ctx: Context,
+	task: Task,
+	options: IDataObject,
+	item: { itemIndex: number; inputName?: string; signal?: AbortSignal },
+): Promise<IBinaryKeyData> {
+	if (!task.imageUrl) throw taskError(ctx.getNode(), 'The task succeeded but the service gave no result URL', item.itemIndex, task.taskId);
 	const binary = await downloadResult(ctx, {
 		url: task.imageUrl,
-		baseName: baseNameOf(inputName) ?? baseNameOf(task.taskId) ?? 'result',
+		baseName: baseNameOf(item.inputName) ?? baseNameOf(task.taskId) ?? 'result',
 		maxBytes: Number(options.maxResultSizeMb ?? DEFAULT_MAX_RESULT_MB) * 1024 * 1024,
-		itemIndex,
+		itemIndex: item.itemIndex,
+		signal: item.signal,
 	});
 	return { [String(options.outputBinaryField || 'data')]: binary };
 }

@@ -23,8 +23,16 @@ const FAILED = ['failed', 'error', 'cancelled', 'canceled', 'timeout', 'expired'
 const isObject = (value: unknown): value is IDataObject =>
 	typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const isHttpUrl = (value: unknown): value is string =>
-	typeof value === 'string' && /^https?:\/\/\S+$/i.test(value.trim());
+/** An absolute http(s) URL with a host. */
+export function isHttpUrl(value: unknown): boolean {
+	if (typeof value !== 'string') return false;
+	try {
+		const { protocol, hostname } = new URL(value.trim());
+		return (protocol === 'http:' || protocol === 'https:') && hostname !== '';
+	} catch {
+		return false;
+	}
+}
 
 const text = (value: unknown): string | undefined =>
 	typeof value === 'string' && value.trim() !== ''
@@ -61,7 +69,7 @@ export function stateOf(status: string): TaskState {
 }
 
 function urlsIn(value: unknown): string[] {
-	if (isHttpUrl(value)) return [value.trim()];
+	if (typeof value === 'string' && isHttpUrl(value) && !/\s/.test(value.trim())) return [value.trim()];
 	if (Array.isArray(value)) return value.flatMap(urlsIn);
 	if (isObject(value)) {
 		return Object.keys(value)
@@ -125,7 +133,8 @@ export function taskJson(task: Task, extra: { model?: string; elapsedMs?: number
 }
 
 /** Task ids go into the status route's path: nothing that could move it to another path. */
-export const isTaskId = (id: string): boolean => id.length > 0 && id.length <= 200 && !/[/\\]|\.\./.test(id);
+// Refused: anything that would reach another route once put in the path ("/", "\\", "..", ".").
+export const isTaskId = (id: string): boolean => id.length > 0 && id.length <= 200 && !/[/\\]|\.\./.test(id) && id !== '.';
 
 /** The task id named by a callback body, before anything in it is trusted. */
 export const taskIdOf = (body: unknown): string | undefined => parseTask(body).taskId;

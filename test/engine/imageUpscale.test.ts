@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 
 import { runNode, startNode } from '../harness/engine';
-import { binaryBuffer, credentialsFor, jsonOf, UPSCALE, useStandIn, visibleText } from '../helpers';
+import { binaryBuffer, credentialsFor, jsonOf, until, UPSCALE, useStandIn, visibleText } from '../helpers';
 
 const box = useStandIn({ processingMs: 150 });
 
@@ -93,6 +93,27 @@ describe('Image -> Upscale from a URL', () => {
 	});
 });
 
+describe('Image -> Upscale: the result download', () => {
+	it('streams a result sent without Content-Length (chunked) as well', async () => {
+		box.standIn.fault('file', { kind: 'chunked' });
+		const result = await upscale({ imageUrl: box.standIn.imageUrl({ width: 30, height: 20 }) });
+		expect(result.error).toBeUndefined();
+		expect(box.standIn.log.entries.find((e) => e.route === 'file')!.fault).toBe('chunked');
+		expect(await pixelsOf(result.items[0].binary!.data)).toEqual({ width: 60, height: 40, format: 'png' });
+	});
+
+	it.each([
+		['with a Content-Length', /^The result image is 2\.\d MB, over the 1\.0 MB limit$/],
+		['without one (chunked)', /^The result image is more than 1\.0 MB, over the 1\.0 MB limit$/],
+	])('refuses a result over Max Result Size (MB), %s', async (how, message) => {
+		if (how.startsWith('without')) box.standIn.fault('file', { kind: 'chunked' });
+		// A 600x600 noise picture upscaled 2x: a PNG of about 2 MB.
+		const result = await upscale({ imageUrl: box.standIn.imageUrl({ width: 600, height: 600, noise: true }), options: { maxResultSizeMb: 1 } });
+		expect(result.error?.message).toMatch(message);
+		expect(result.error?.description).toMatch(/Raise "Max Result Size \(MB\)"/);
+	});
+});
+
 describe('Image -> Upscale from binary input', () => {
 	it('sends the file inline and returns a 2x file named after the input', async () => {
 		const input = await box.standIn.image({ width: 50, height: 20, format: 'jpeg' });
@@ -130,8 +151,10 @@ describe('Image -> Upscale validates before sending', () => {
 	it.each([
 		['={{ "" }}', 'The Image URL is empty'],
 		['   ', 'The Image URL is empty'],
-		['ftp://example.com/a.png', 'The Image URL must start with http:// or https://, got "ftp://example.com/a.png"'],
-		['example.com/a.png', 'The Image URL must start with http:// or https://, got "example.com/a.png"'],
+		['ftp://example.com/a.png', 'The Image URL is not an http(s) URL: "ftp://example.com/a.png"'],
+		['example.com/a.png', 'The Image URL is not an http(s) URL: "example.com/a.png"'],
+		['https://exa mple.com/a.png', 'The Image URL is not an http(s) URL: "https://exa mple.com/a.png"'],
+		['https://?', 'The Image URL is not an http(s) URL: "https://?"'],
 		['={{ 42 }}', 'The Image URL must be text, not number'],
 		['={{ ["http://a/b.png"] }}', 'The Image URL must be text, not a list'],
 	])('%p', async (imageUrl, message) => {
@@ -176,15 +199,28 @@ describe('Image -> Upscale: tasks that fail or do not end', () => {
 			node: { type: UPSCALE, parameters: { resource: 'image', operation: 'upscale', imageUrl: box.standIn.imageUrl({ outcome: 'never' }) } },
 			credentials: credentialsFor(box.standIn),
 		});
-		await new Promise((resolve) => setTimeout(resolve, 1500));
+		// Before the first status read is due (1.5 s), so no read is on its way when it is cancelled.
+		await new Promise((resolve) => setTimeout(resolve, 800));
 		const cancelledAt = Date.now();
 		running.cancel();
 		const result = await running.result;
 		expect(Date.now() - cancelledAt).toBeLessThan(500);
 		expect(result.status).toBe('canceled');
-		const reads = box.standIn.log.count('status');
 		await new Promise((resolve) => setTimeout(resolve, 2500));
-		expect(box.standIn.log.count('status')).toBe(reads);
+		expect(box.standIn.log.count('status')).toBe(0);
+	});
+
+	it('a cancelled execution drops a download that is on its way', async () => {
+		box.standIn.fault('file', { kind: 'hang' });
+		const running = startNode({
+			node: { type: UPSCALE, parameters: { resource: 'image', operation: 'upscale', imageUrl: box.standIn.imageUrl() } },
+			credentials: credentialsFor(box.standIn),
+		});
+		await until(() => box.standIn.log.count('file') === 1);
+		running.cancel();
+		expect((await running.result).status).toBe('canceled');
+		// n8n aborts the service calls itself; the download, which goes without credentials, is ours to drop.
+		await until(() => box.standIn.log.entries.find((e) => e.route === 'file')!.ms > 0, 2000);
 	});
 });
 
@@ -206,7 +242,7 @@ describe('Image -> Upscale with many items', () => {
 				expect(json).toMatchObject({ error: 'The task failed: The image could not be processed', details: { itemIndex: i } });
 				expect((json.details as { taskId: string }).taskId).toMatch(/^n41/);
 			} else {
-				expect(json).toEqual({ error: 'The Image URL must start with http:// or https://, got "not-a-url"', details: { itemIndex: i } });
+				expect(json).toEqual({ error: 'The Image URL is not an http(s) URL: "not-a-url"', details: { itemIndex: i } });
 			}
 		}
 		expect(box.standIn.log.count('create')).toBe(16);
@@ -307,7 +343,7 @@ describe('Image -> Upscale error handling settings', () => {
 		expect(result.items[0].pairedItem).toEqual({ item: 0 });
 		expect(jsonOf(result.errorItems)).toEqual([
 			expect.objectContaining({ error: 'The task failed: The image could not be processed', details: expect.objectContaining({ itemIndex: 1 }) }),
-			expect.objectContaining({ error: 'The Image URL must start with http:// or https://, got "nope"', details: { itemIndex: 2 } }),
+			expect.objectContaining({ error: 'The Image URL is not an http(s) URL: "nope"', details: { itemIndex: 2 } }),
 		]);
 		expect(result.errorItems.map((item) => item.pairedItem)).toEqual([{ item: 1 }, { item: 2 }]);
 	});

@@ -6,7 +6,7 @@ const TASK_KINDS: FaultKind[] = ['taskFails', 'neverEnds', 'sync', 'duplicateCal
 const ALLOWED: Record<Route, FaultKind[]> = {
 	create: [...HTTP_KINDS, ...TASK_KINDS],
 	status: HTTP_KINDS,
-	file: HTTP_KINDS,
+	file: [...HTTP_KINDS, 'chunked'],
 	image: HTTP_KINDS,
 	callback: ['delay', 'noCallback', 'duplicateCallback', 'malformed', 'envelope'],
 };

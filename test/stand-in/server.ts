@@ -201,7 +201,7 @@ class StandInServer implements StandIn {
 		const taskRule = rule && isTaskFault(rule.fault) ? rule : undefined;
 		if (route === 'create') return this.create(res, unparseable ? undefined : body, entry, taskRule);
 		if (route === 'status') return this.status(res, id ?? '');
-		if (route === 'file') return this.file(res, u.pathname, method === 'HEAD');
+		if (route === 'file') return this.file(res, u.pathname, method === 'HEAD', rule?.fault.kind === 'chunked');
 		return this.picture(res, u, method === 'HEAD');
 	}
 
@@ -304,12 +304,12 @@ class StandInServer implements StandIn {
 		sendJson(res, 200, taskBody(t.rec, this.shape));
 	}
 
-	private async file(res: Res, pathname: string, head: boolean): Promise<void> {
+	private async file(res: Res, pathname: string, head: boolean, chunked = false): Promise<void> {
 		const m = /^\/files\/(n41[a-z0-9]+)\.(png|jpg|webp)$/.exec(pathname);
 		const file = m && path.join(this.storeDir, `${m[1]}.${m[2]}`);
 		const stat = file ? await fs.promises.stat(file).catch(() => undefined) : undefined;
 		if (!m || !file || !stat) return sendJson(res, 404, errorBody(404, 'File not found'));
-		res.writeHead(200, { 'content-type': MIME_BY_EXT[m[2]], 'content-length': stat.size });
+		res.writeHead(200, { 'content-type': MIME_BY_EXT[m[2]], ...(chunked ? {} : { 'content-length': stat.size }) });
 		if (head) return void res.end();
 		const stream = fs.createReadStream(file);
 		stream.on('error', () => res.destroy());

@@ -11,7 +11,9 @@ export type Fault =
 	| { kind: 'sync' }
 	| { kind: 'duplicateCallback'; times?: number }
 	| { kind: 'noCallback' }
-	| { kind: 'delay'; ms: number };
+	| { kind: 'delay'; ms: number }
+	/** file route: serve without Content-Length (chunked), as some CDNs do. */
+	| { kind: 'chunked' };
 
 export type FaultKind = Fault['kind'];
 

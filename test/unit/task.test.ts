@@ -1,4 +1,4 @@
-import { isTaskId, parseTask, readEnvelope, stateOf, taskIdOf } from '../../nodes/shared/task';
+import { isHttpUrl, isTaskId, parseTask, readEnvelope, stateOf, taskIdOf } from '../../nodes/shared/task';
 
 const URL_A = 'https://cdn.apiin.one/r/a.png';
 const URL_B = 'https://cdn.apiin.one/r/b.png';
@@ -154,5 +154,15 @@ describe('readEnvelope', () => {
 
 describe('isTaskId', () => {
 	it.each(['n41abc', 'a b', 'task.v2:7', 'x'.repeat(200)])('accepts %p', (id) => expect(isTaskId(id)).toBe(true));
-	it.each(['', '../admin', 'a/b', 'a\\b', '..', 'x'.repeat(201)])('refuses %p', (id) => expect(isTaskId(id)).toBe(false));
+	it.each(['', '../admin', 'a/b', 'a\\b', '..', '.', 'x'.repeat(201)])('refuses %p', (id) => expect(isTaskId(id)).toBe(false));
+});
+
+describe('isHttpUrl', () => {
+	it.each(['https://example.com/a.png', 'http://127.0.0.1:8080/x?y=1', ' https://example.com/a b.png '])('accepts %p', (url) =>
+		expect(isHttpUrl(url)).toBe(true),
+	);
+	it.each(['', 'example.com/a.png', 'ftp://example.com/a.png', 'https://exa mple.com/a.png', 'https://?', 'data:image/png;base64,AA', 42])(
+		'refuses %p',
+		(url) => expect(isHttpUrl(url)).toBe(false),
+	);
 });

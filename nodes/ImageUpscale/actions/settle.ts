@@ -57,7 +57,7 @@ export async function settle(ctx: IExecuteFunctions, first: Task, settle: Settle
 	const json = taskJson(task, { model: settle.model, elapsedMs: Date.now() - settle.startedAt });
 	const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
 	if (settle.download && task.state === 'succeeded') {
-		item.binary = await resultBinary(ctx, task, options, itemIndex, settle.inputName);
+		item.binary = await resultBinary(ctx, task, options, { itemIndex, inputName: settle.inputName, signal: batch.signal });
 	}
 	return item;
 }

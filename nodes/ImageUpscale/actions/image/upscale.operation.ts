@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { downloadResult as downloadResultProperty, waitAndDownloadOptions, waitForResult } from '../../../shared/descriptions';
+import { isHttpUrl } from '../../../shared/task';
 import { createTask } from '../../../shared/transport';
 import { taskError } from '../../../shared/errors';
 import { settle, type Batch } from '../settle';
@@ -99,19 +100,17 @@ async function readImage(ctx: IExecuteFunctions, itemIndex: number): Promise<Ima
 		if (!meta.mimeType?.startsWith('image/')) {
 			throw fail(`The file in field "${field}" is not an image (${meta.mimeType || 'unknown type'})`);
 		}
+		const tooLarge = () => fail(`The image in field "${field}" is over 20 MB`, 'Send large images by URL instead.');
+		if (Number(meta.bytes) > MAX_INPUT_BYTES) throw tooLarge(); // known without reading the file
 		const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, field);
-		if (buffer.length > MAX_INPUT_BYTES) {
-			throw fail(`The image in field "${field}" is over 20 MB`, 'Send large images by URL instead.');
-		}
+		if (buffer.length > MAX_INPUT_BYTES) throw tooLarge();
 		return { image: `data:${meta.mimeType};base64,${buffer.toString('base64')}`, name: meta.fileName };
 	}
 	const url = ctx.getNodeParameter('imageUrl', itemIndex);
 	if (typeof url !== 'string') throw fail(`The Image URL must be text, not ${Array.isArray(url) ? 'a list' : typeof url}`);
 	const trimmed = url.trim();
 	if (trimmed === '') throw fail('The Image URL is empty');
-	if (!/^https?:\/\/[^\s/]+/i.test(trimmed)) {
-		throw fail(`The Image URL must start with http:// or https://, got "${trimmed.slice(0, 60)}"`);
-	}
+	if (!isHttpUrl(trimmed)) throw fail(`The Image URL is not an http(s) URL: "${trimmed.slice(0, 60)}"`);
 	return { image: trimmed, name: trimmed };
 }
 
@@ -133,7 +132,7 @@ function extraBodyOf(ctx: IExecuteFunctions, options: IDataObject, itemIndex: nu
 function callbackUrlOf(ctx: IExecuteFunctions, options: IDataObject, itemIndex: number): string | undefined {
 	const value = options.callbackUrl;
 	if (value === undefined || value === null || value === '') return undefined;
-	if (typeof value !== 'string' || !/^https?:\/\/\S+$/i.test(value.trim())) {
+	if (typeof value !== 'string' || !isHttpUrl(value)) {
 		throw new NodeOperationError(ctx.getNode(), 'The Callback URL must be an http(s) URL', { itemIndex });
 	}
 	return value.trim();
