@@ -147,6 +147,23 @@ describe('Image -> Upscale from binary input', () => {
 	});
 });
 
+describe('Image -> Upscale: binary input over 20 MB', () => {
+	const overLimit = 20 * 1024 * 1024 + 1;
+	it.each([
+		// The stored bytes stand in for a file in the binary store: the metadata alone must stop it.
+		['known from its metadata, before reading', { data: Buffer.alloc(10).toString('base64'), bytes: overLimit }],
+		['found once read', { data: Buffer.alloc(overLimit).toString('base64') }],
+	])('is refused, %s, and nothing is sent', async (_how, file) => {
+		const result = await runNode({
+			node: { type: UPSCALE, parameters: { resource: 'image', operation: 'upscale', imageSource: 'binary' } },
+			items: [{ json: {}, binary: { data: { ...file, mimeType: 'image/png', fileName: 'huge.png' } } }],
+			credentials: credentialsFor(box.standIn),
+		});
+		expect(result.error?.message).toBe('The image in field "data" is over 20 MB');
+		expect(box.standIn.log.count('create')).toBe(0);
+	});
+});
+
 describe('Image -> Upscale validates before sending', () => {
 	it.each([
 		['={{ "" }}', 'The Image URL is empty'],
