@@ -228,8 +228,13 @@ async function callService(ctx: ApiContext, call: Call): Promise<unknown> {
 		if (signal?.aborted) throw new NodeOperationError(ctx.getNode(), 'The execution was cancelled', { itemIndex: call.itemIndex });
 		if (outcome.ok) return outcome.body;
 		const waitMs = outcome.retryAfterMs ?? backoffMs(attempt);
-		if (!isRetryable(call, outcome) || attempt >= maxAttempts || waitMs > (call.maxRetryWaitMs ?? MAX_RETRY_AFTER_MS)) {
-			throw toError(ctx, call, outcome, attempt, apiKey);
+		const maxWaitMs = call.maxRetryWaitMs ?? MAX_RETRY_AFTER_MS;
+		if (!isRetryable(call, outcome) || attempt >= maxAttempts || waitMs > maxWaitMs) {
+			const error = toError(ctx, call, outcome, attempt, apiKey);
+			if (isRetryable(call, outcome) && waitMs > maxWaitMs) {
+				error.description = `The service asked to wait ${Math.ceil(waitMs / 1000)} s before another try, longer than this node waits (${maxWaitMs / 1000} s). ${error.description ?? ''}`.trim();
+			}
+			throw error;
 		}
 		await pause(waitMs, signal);
 	}

@@ -87,6 +87,17 @@ describe('transport: retries as the failure table says', () => {
 		expect(second.at - first.at).toBeGreaterThanOrEqual(950);
 	});
 
+	it('fails at once, saying why, when Retry-After asks for more than a minute', async () => {
+		const taskId = await existingTaskId();
+		box.standIn.fault('status', { kind: 'status', status: 429, retryAfter: 120, message: 'slow down' });
+		const result = await read(taskId);
+		expect(result.error?.message).toBe('Rate limited by the service: slow down');
+		expect(result.error?.description).toBe(
+			'The service asked to wait 120 s before another try, longer than this node waits (60 s). Lower the Concurrency option or try again later.',
+		);
+		expect(box.standIn.log.count('status')).toBe(1);
+	});
+
 	it('honours Retry-After as an HTTP date', async () => {
 		const taskId = await existingTaskId();
 		const inTwoSeconds = new Date(Math.ceil(Date.now() / 1000) * 1000 + 2000).toUTCString();
@@ -157,6 +168,19 @@ describe('transport: final errors carry the service message, the status and the 
 		expect(result.error?.message).toBe('Invalid API key: Invalid API key');
 		expect((result.error as { httpCode?: string }).httpCode).toBe('401');
 		expect(box.standIn.log.count('create')).toBe(1);
+	});
+
+	it('the key shows nowhere even when the service echoes it back', async () => {
+		const echoed = `Malformed header: Authorization: Bearer ${box.standIn.key}`;
+		box.standIn.fault('create', { kind: 'status', status: 400, message: echoed });
+		const rejected = await create();
+		expect(rejected.error?.message).toBe('The service rejected the request: Malformed header: Authorization: Bearer ***');
+
+		const taskId = await existingTaskId();
+		box.standIn.fault('status', { fault: { kind: 'status', status: 502, body: `<html>${echoed}</html>` }, times: 4 });
+		const failed = await read(taskId);
+		expect(failed.error?.message).toMatch(/^The service failed after 4 attempts \(HTTP 502\)/);
+		expect(visibleText(failed)).toContain('Bearer ***');
 	});
 
 	it('an unknown task is a 404, not retried', async () => {
