@@ -34,7 +34,7 @@ async function bodyBytes(request: CallbackRequest): Promise<Buffer | undefined> 
 
 function parseJson(text: string): { body: unknown } | undefined {
 	try {
-		return { body: JSON.parse(text) };
+		return { body: JSON.parse(text.replace(/^\uFEFF/, '')) };
 	} catch {
 		return undefined;
 	}

@@ -3,20 +3,35 @@ import type { IWebhookFunctions } from 'n8n-workflow';
 const REMEMBERED = 500;
 
 /**
- * The tasks that already started this workflow, oldest first, kept in the node's static data so
- * that a callback the service sends again (or retries) starts nothing the second time.
+ * Task ids claimed in this process, per workflow and trigger node. n8n hands each request a fresh
+ * copy of the static data and saves it only after webhook() returns, so two deliveries of one task
+ * arriving together would both find it absent there; this set is shared by them at once.
+ */
+const claims = new Map<string, Set<string>>();
+
+/**
+ * The tasks that already started this workflow, so that a callback the service sends again (or
+ * retries) starts nothing the second time: claimed in memory, recorded in the node's static data,
+ * which survives restarts.
  */
 export function startedTasks(ctx: IWebhookFunctions) {
 	const data = ctx.getWorkflowStaticData('node');
-	const ids = (): string[] => (Array.isArray(data.startedTaskIds) ? (data.startedTaskIds as string[]) : []);
+	const key = `${ctx.getWorkflow().id ?? ''}/${ctx.getNode().name}`;
+	const claimed = claims.get(key) ?? new Set<string>();
+	claims.set(key, claimed);
+	const recorded = (): string[] => (Array.isArray(data.startedTaskIds) ? (data.startedTaskIds as string[]) : []);
 	return {
-		has: (taskId: string) => ids().includes(taskId),
-		/** False when another delivery of the same task got here first. */
-		add(taskId: string): boolean {
-			const known = ids();
-			if (known.includes(taskId)) return false;
-			data.startedTaskIds = [...known, taskId].slice(-REMEMBERED);
+		/** False when the task already started the workflow, or another delivery of it is being handled. */
+		claim(taskId: string): boolean {
+			if (claimed.has(taskId) || recorded().includes(taskId)) return false;
+			claimed.add(taskId);
+			if (claimed.size > REMEMBERED) claimed.delete(claimed.values().next().value as string);
 			return true;
+		},
+		/** The task did not start the workflow (still running, unknown, not an event to start on): a later callback may. */
+		release: (taskId: string) => claimed.delete(taskId),
+		record(taskId: string) {
+			data.startedTaskIds = [...recorded(), taskId].slice(-REMEMBERED);
 		},
 	};
 }

@@ -50,6 +50,7 @@ const receivers: Receiver[] = [];
  */
 async function startReceiver(parameters: Record<string, unknown> = {}, options: ReceiverOptions = {}): Promise<Receiver> {
 	const staticData = {};
+	const workflowId = `receiver-${receivers.length}`;
 	const answers: Answer[] = [];
 	const starts: RunResult[] = [];
 	const pending = new Set<Promise<void>>();
@@ -64,7 +65,7 @@ async function startReceiver(parameters: Record<string, unknown> = {}, options: 
 		let body: unknown = {};
 		if (rawBody.length && contentType === 'application/json') {
 			try {
-				body = JSON.parse(rawBody.toString('utf8'));
+				body = JSON.parse(rawBody.toString('utf8').replace(/^\uFEFF/, ''));
 			} catch {
 				return void res.writeHead(422).end('{"code":422,"message":"Failed to parse request body"}');
 			}
@@ -84,6 +85,7 @@ async function startReceiver(parameters: Record<string, unknown> = {}, options: 
 			node: { type: TRIGGER, parameters: parameters as never },
 			credentials: credentialsFor(box.standIn, options.apiKey),
 			staticData,
+			workflowId,
 			mode: options.mode,
 			request: req,
 			response: res,
@@ -244,14 +246,32 @@ describe('a genuine callback from the service', () => {
 		expect(receiver.starts).toHaveLength(1);
 	});
 
-	it('remembers the last 500 started tasks, oldest dropped', () => {
+	it('reads a JSON body that starts with a byte order mark', async () => {
+		const taskId = await endedTask();
+		const receiver = await startReceiver();
+		const reply = await post(receiver.url, `\uFEFF${JSON.stringify({ task_id: taskId })}`, { 'content-type': 'application/json' });
+		expect(reply).toEqual(expect.objectContaining({ status: 200, message: 'Workflow was started' }));
+		await receiver.settled();
+		expect(receiver.starts).toHaveLength(1);
+	});
+
+	it('remembers the last 500 started tasks, oldest dropped, in memory and in static data', () => {
 		const staticData: IDataObject = {};
-		const started = startedTasks({ getWorkflowStaticData: () => staticData } as never);
-		for (let i = 0; i <= 500; i++) expect(started.add(`n41task${i}`)).toBe(true);
-		expect(started.add('n41task500')).toBe(false);
-		expect(started.has('n41task0')).toBe(false);
-		expect(started.has('n41task1')).toBe(true);
+		const context = (workflowId: string) =>
+			({ getWorkflowStaticData: () => staticData, getWorkflow: () => ({ id: workflowId }), getNode: () => ({ name: 'Trigger' }) }) as never;
+		const started = startedTasks(context('memory-test'));
+		for (let i = 0; i <= 500; i++) {
+			expect(started.claim(`n41task${i}`)).toBe(true);
+			started.record(`n41task${i}`);
+		}
+		expect(started.claim('n41task500')).toBe(false);
 		expect(staticData.startedTaskIds).toHaveLength(500);
+		expect((staticData.startedTaskIds as string[])[0]).toBe('n41task1');
+		expect(started.claim('n41task0')).toBe(true);
+		// After a restart only the static data remembers.
+		const afterRestart = startedTasks(context('memory-test-restarted'));
+		expect(afterRestart.claim('n41task250')).toBe(false);
+		expect(afterRestart.claim('n41task0')).toBe(true);
 	});
 
 	it('starts on a failed task with the reason the API gives', async () => {

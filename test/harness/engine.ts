@@ -257,8 +257,13 @@ export const itemsOf = (jsons: IDataObject[]): INodeExecutionData[] => jsons.map
 export interface WebhookCall {
 	node: NodeUnderTest;
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
-	/** The workflow's static data; pass the same object to every call, as n8n keeps it between requests. */
+	/**
+	 * The workflow's static data as n8n stores it: pass the same object to every call. Like n8n, each
+	 * call works on a copy of it, saved back only after the node's webhook() has returned.
+	 */
 	staticData: IDataObject;
+	/** Calls with one workflow id are one workflow (default 'engine-test'). */
+	workflowId?: string;
 	/** 'webhook' for the production URL, 'manual' for "listen for test event". */
 	mode?: 'webhook' | 'manual';
 	request: IncomingMessage;
@@ -291,12 +296,12 @@ export async function runWebhook(call: WebhookCall): Promise<WebhookOutcome> {
 		webhookId: 'trigger-webhook-id',
 	};
 	const workflow = new Workflow({
-		id: 'engine-test',
+		id: call.workflowId ?? 'engine-test',
 		nodes: [trigger],
 		connections: {},
 		nodeTypes: nodeTypeRegistry,
 		active: mode === 'webhook',
-		staticData: call.staticData,
+		staticData: structuredClone(call.staticData),
 	});
 	const { additionalData, finished } = executionSetup(workflow, call.credentials ?? {}, mode);
 	additionalData.httpRequest = call.request as never;
@@ -316,6 +321,10 @@ export async function runWebhook(call: WebhookCall): Promise<WebhookOutcome> {
 	};
 	const context = new WebhookContext(workflow, workflow.nodes[name], additionalData, mode, webhookData, [], null);
 	const returned = await nodeType.webhook.call(context);
+	const saved = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
+	delete saved.__dataChanged;
+	for (const key of Object.keys(call.staticData)) delete call.staticData[key];
+	Object.assign(call.staticData, saved);
 
 	if (!returned.noWebhookResponse && !call.response.headersSent) {
 		const message = returned.workflowData ? { message: 'Workflow was started' } : { message: 'Webhook call received' };
