@@ -183,6 +183,23 @@ export async function prepare(n8n: N8n, standIn: StandIn): Promise<{ cli: Check[
 				}
 			},
 		},
+		{
+			name: "4. Credential test (the dialog's Test button): a good key passes, a wrong key is an invalid API key",
+			async run() {
+				const test = async (apiKey: string) => {
+					const body = { credentials: { ...CREDENTIAL, type: 'apiInOneApi', data: { apiKey, baseUrl: standIn.url } } };
+					return (await n8n.rest('POST', '/rest/credentials/test', body)).data as { status: string; message: string };
+				};
+				const good = await test(standIn.key);
+				if (good.status !== 'OK') fail(`the good key failed the test: ${good.message}`);
+				const wrong = await test('aio_wrong_key_e2e');
+				if (wrong.status !== 'Error' || !wrong.message.startsWith('Invalid API key')) fail(`a wrong key gave ${JSON.stringify(wrong)}`);
+				if (n8n.install.major < 2) return; // 1.x hands every HTTP status to the rules (README, Credentials)
+				standIn.fault('status', { fault: { kind: 'status', status: 502, body: '<html>Bad Gateway</html>' }, times: 2 });
+				const down = await test(standIn.key);
+				if (down.status !== 'Error') fail(`a 502 answer passed the test: ${JSON.stringify(down)}`);
+			},
+		},
 	];
 	return { cli, server };
 }
