@@ -286,7 +286,7 @@ function render(
 		`- **Load average (1 min) during the run:** start ${loads[0].toFixed(2)}, max ${Math.max(...loads).toFixed(2)}, end ${loads[loads.length - 1].toFixed(2)} on ${host.cores} cores${Math.max(...loads) > host.cores * 0.75 ? ' — the machine was busy with other work: expect noise in wall and CPU figures' : ''}`,
 		`- **Bench run time:** ${s(totalMs)} s (plus the build)`,
 		`- **Service (local stand-in, its own process):** ${o.processingMs} ms per image ±${o.jitter * 100}%, at most ${o.cap} tasks at once (more queue)`,
-		`- **Time scale:** ${o.scale}${o.scale === 1 ? ' (unscaled: real processing and poll times)' : ` — every service and baseline time is multiplied by ${o.scale}; the node's own polling constants (first read 1 s, min step 250 ms) are NOT, so ratios at this scale flatter the baseline less than they should and cost the node reads`}`,
+		`- **Time scale:** ${o.scale}${o.scale === 1 ? ' (unscaled: real processing and poll times)' : ` — every service and baseline time is multiplied by ${o.scale}; the node's own polling constants (first read 1.5 s, min step 250 ms) are NOT, so ratios at this scale flatter the baseline less than they should and cost the node reads`}`,
 		'',
 	);
 
@@ -425,7 +425,7 @@ function render(
 	if (sensitivity.length) {
 		push(`## What the time scale does to the node's figures`, '');
 		push(
-			"The node's polling constants (first read after 1 s, steps of at least 250 ms, in nodes/shared/wait.ts) are not scaled, so at a scale below 1 the node reads and overshoots relatively more. The headline rows above run at scale " +
+			"The node's polling constants (first read after 1.5 s, steps of at least 250 ms, in nodes/shared/wait.ts) are not scaled, so at a scale below 1 the node reads and overshoots relatively more. The headline rows above run at scale " +
 				`${o.scale}. Same batch, concurrency ${sensitivity[0].spec.concurrency}, at other scales (times are real, not scaled back):`,
 			'',
 		);
