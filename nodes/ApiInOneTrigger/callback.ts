@@ -45,30 +45,31 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 	if ('status' in check) return answer(this, check.status, check.message);
 	const { taskId } = check;
 	const started = startedTasks(this);
-	if (!started.claim(taskId)) return answer(this, 200, 'Ignored: this task has already started the workflow');
-	const ignore = (message: string) => {
-		started.release(taskId);
-		return answer(this, 200, `Ignored: ${message}`);
-	};
-
-	let task: Task;
+	if (!started.claim(taskId)) return answer(this, 200, 'Ignored: this task has already started the workflow, or another delivery of it is starting it');
+	let recorded = false;
 	try {
-		task = await getTask(this, taskId, STATUS_READ);
-	} catch (error) {
-		if (isNotFound(error)) return ignore('API in One does not know this task');
-		started.release(taskId);
-		this.logger.warn(`API in One Trigger could not verify task ${taskId}: ${(error as Error).message}`);
-		return answer(this, 503, 'The task could not be verified with API in One; send the callback again later', {
-			'retry-after': '30',
-		});
+		let task: Task;
+		try {
+			task = await getTask(this, taskId, STATUS_READ);
+		} catch (error) {
+			if (isNotFound(error)) return answer(this, 200, 'Ignored: API in One does not know this task');
+			this.logger.warn(`API in One Trigger could not verify task ${taskId}: ${(error as Error).message}`);
+			return answer(this, 503, 'The task could not be verified with API in One; send the callback again later', {
+				'retry-after': '30',
+			});
+		}
+		if (task.state === 'running') return answer(this, 200, 'Ignored: the task is still running');
+		const events = this.getNodeParameter('events', ALL_EVENTS) as string[];
+		if (!events.includes(task.state)) {
+			return answer(this, 200, `Ignored: the task ${task.state}, and this trigger does not start on that`);
+		}
+		started.record(taskId);
+		recorded = true;
+		// Answered before any download, so a large result never keeps the sender waiting.
+		answer(this, 200, 'Workflow was started');
+		return { noWebhookResponse: true, workflowData: [[await outputItem(this, task, options)]] };
+	} finally {
+		// Whatever kept the workflow from starting (running, unknown, an error), a later callback may start it.
+		if (!recorded) started.release(taskId);
 	}
-
-	if (task.state === 'running') return ignore('the task is still running');
-	const events = this.getNodeParameter('events', ALL_EVENTS) as string[];
-	if (!events.includes(task.state)) return ignore(`the task ${task.state}, and this trigger does not start on that`);
-	started.record(taskId);
-
-	// Answered before any download, so a large result never keeps the sender waiting.
-	answer(this, 200, 'Workflow was started');
-	return { noWebhookResponse: true, workflowData: [[await outputItem(this, task, options)]] };
 }

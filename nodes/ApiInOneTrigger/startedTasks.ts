@@ -17,8 +17,9 @@ const claims = new Map<string, Set<string>>();
 export function startedTasks(ctx: IWebhookFunctions) {
 	const data = ctx.getWorkflowStaticData('node');
 	const key = `${ctx.getWorkflow().id ?? ''}/${ctx.getNode().name}`;
-	const claimed = claims.get(key) ?? new Set<string>();
-	claims.set(key, claimed);
+	// A test event ("listen for test event") keeps nothing, as n8n keeps no static data of it.
+	const claimed = ctx.getMode() === 'manual' ? new Set<string>() : (claims.get(key) ?? new Set<string>());
+	if (ctx.getMode() !== 'manual') claims.set(key, claimed);
 	const recorded = (): string[] => (Array.isArray(data.startedTaskIds) ? (data.startedTaskIds as string[]) : []);
 	return {
 		/** False when the task already started the workflow, or another delivery of it is being handled. */
@@ -28,7 +29,7 @@ export function startedTasks(ctx: IWebhookFunctions) {
 			if (claimed.size > REMEMBERED) claimed.delete(claimed.values().next().value as string);
 			return true;
 		},
-		/** The task did not start the workflow (still running, unknown, not an event to start on): a later callback may. */
+		/** The task did not start the workflow: a later callback may. */
 		release: (taskId: string) => claimed.delete(taskId),
 		record(taskId: string) {
 			data.startedTaskIds = [...recorded(), taskId].slice(-REMEMBERED);

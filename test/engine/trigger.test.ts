@@ -39,6 +39,8 @@ interface Receiver {
 interface ReceiverOptions {
 	mode?: 'webhook' | 'manual';
 	apiKey?: string;
+	/** Receivers with one workflow id stand for the test and production URLs of one workflow. */
+	workflowId?: string;
 }
 
 const receivers: Receiver[] = [];
@@ -50,7 +52,7 @@ const receivers: Receiver[] = [];
  */
 async function startReceiver(parameters: Record<string, unknown> = {}, options: ReceiverOptions = {}): Promise<Receiver> {
 	const staticData = {};
-	const workflowId = `receiver-${receivers.length}`;
+	const workflowId = options.workflowId ?? `receiver-${receivers.length}`;
 	const answers: Answer[] = [];
 	const starts: RunResult[] = [];
 	const pending = new Set<Promise<void>>();
@@ -229,8 +231,8 @@ describe('a genuine callback from the service', () => {
 		expect(receiver.starts).toHaveLength(1);
 		expect(receiver.answers.map((answer) => JSON.parse(answer.body).message)).toEqual([
 			'Workflow was started',
-			'Ignored: this task has already started the workflow',
-			'Ignored: this task has already started the workflow',
+			'Ignored: this task has already started the workflow, or another delivery of it is starting it',
+			'Ignored: this task has already started the workflow, or another delivery of it is starting it',
 		]);
 		expect(box.standIn.log.statusReads(taskId)).toBe(1);
 		expect((await post(receiver.url, { task_id: taskId })).message).toMatch(/already started/);
@@ -240,6 +242,8 @@ describe('a genuine callback from the service', () => {
 	it('starts the workflow once when two deliveries of a task arrive at the same time', async () => {
 		const taskId = await endedTask();
 		const receiver = await startReceiver();
+		// A slow API read keeps the first delivery in flight when the second arrives.
+		box.standIn.fault('status', { fault: { kind: 'delay', ms: 300 }, times: 2 });
 		const replies = await Promise.all([post(receiver.url, { task_id: taskId }), post(receiver.url, { id: taskId })]);
 		expect(replies.map((reply) => reply.status)).toEqual([200, 200]);
 		await receiver.settled();
@@ -258,7 +262,12 @@ describe('a genuine callback from the service', () => {
 	it('remembers the last 500 started tasks, oldest dropped, in memory and in static data', () => {
 		const staticData: IDataObject = {};
 		const context = (workflowId: string) =>
-			({ getWorkflowStaticData: () => staticData, getWorkflow: () => ({ id: workflowId }), getNode: () => ({ name: 'Trigger' }) }) as never;
+			({
+				getWorkflowStaticData: () => staticData,
+				getWorkflow: () => ({ id: workflowId }),
+				getNode: () => ({ name: 'Trigger' }),
+				getMode: () => 'webhook',
+			}) as never;
 		const started = startedTasks(context('memory-test'));
 		for (let i = 0; i <= 500; i++) {
 			expect(started.claim(`n41task${i}`)).toBe(true);
@@ -289,6 +298,14 @@ describe('a genuine callback from the service', () => {
 		expect(await deliveredCallbacks(receiver)).toEqual([200]);
 		expect(receiver.starts.map((start) => start.items[0].json)).toEqual([expect.objectContaining({ taskId, state: 'succeeded' })]);
 		expect(receiver.starts[0].status).toBe('success');
+	});
+
+	it('a task tried on the test URL still starts the workflow on the production URL', async () => {
+		const taskId = await endedTask();
+		const test = await startReceiver({}, { mode: 'manual', workflowId: 'test-then-production' });
+		const production = await startReceiver({}, { workflowId: 'test-then-production' });
+		expect(await post(test.url, { task_id: taskId })).toMatchObject({ status: 200, message: 'Workflow was started' });
+		expect(await post(production.url, { task_id: taskId })).toMatchObject({ status: 200, message: 'Workflow was started' });
 	});
 });
 
