@@ -71,7 +71,8 @@ async function readUpTo(body: AsyncIterable<Buffer>, maxBytes: number): Promise<
 
 /**
  * Streams a result image into n8n's binary data store (to disk in filesystem mode, so memory
- * does not grow with the file). Only http(s) URLs; no credentials are sent with it.
+ * does not grow with the file; only a body without Content-Length is held here, up to the cap).
+ * Only http(s) URLs; no credentials are sent with it.
  */
 export async function downloadResult(ctx: Context, options: DownloadOptions): Promise<IBinaryData> {
 	const { url, itemIndex, maxBytes } = options;
@@ -86,6 +87,8 @@ export async function downloadResult(ctx: Context, options: DownloadOptions): Pr
 			encoding: 'stream',
 			returnFullResponse: true,
 			timeout: 120_000,
+			// Uncompressed, so a Content-Length is the real size (Node then stops the body there).
+			headers: { 'accept-encoding': 'identity' },
 			abortSignal: options.signal,
 		});
 	} catch (error) {
@@ -99,7 +102,8 @@ export async function downloadResult(ctx: Context, options: DownloadOptions): Pr
 			itemIndex,
 			description: 'Raise "Max Result Size (MB)" in the options, or turn off "Download Result" and use the URL.',
 		});
-	const length = Number(response.headers['content-length']);
+	const header = response.headers['content-length'];
+	const length = header === undefined || header === '' ? NaN : Number(header);
 	if (length > maxBytes) {
 		response.body.destroy?.();
 		throw tooLarge(megabytes(length));

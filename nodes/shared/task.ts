@@ -25,7 +25,8 @@ const isObject = (value: unknown): value is IDataObject =>
 
 /** An absolute http(s) URL with a host. */
 export function isHttpUrl(value: unknown): boolean {
-	if (typeof value !== 'string') return false;
+	// The prefix check too: URL() also takes "https:example.com" and "http:/host".
+	if (typeof value !== 'string' || !/^\s*https?:\/\//i.test(value)) return false;
 	try {
 		const { protocol, hostname } = new URL(value.trim());
 		return (protocol === 'http:' || protocol === 'https:') && hostname !== '';

@@ -231,7 +231,7 @@ async function callService(ctx: ApiContext, call: Call): Promise<unknown> {
 		const maxWaitMs = call.maxRetryWaitMs ?? MAX_RETRY_AFTER_MS;
 		if (!isRetryable(call, outcome) || attempt >= maxAttempts || waitMs > maxWaitMs) {
 			const error = toError(ctx, call, outcome, attempt, apiKey);
-			if (isRetryable(call, outcome) && waitMs > maxWaitMs) {
+			if (isRetryable(call, outcome) && outcome.retryAfterMs !== undefined && waitMs > maxWaitMs) {
 				error.description = `The service asked to wait ${Math.ceil(waitMs / 1000)} s before another try, longer than this node waits (${maxWaitMs / 1000} s). ${error.description ?? ''}`.trim();
 			}
 			throw error;

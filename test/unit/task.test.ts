@@ -161,7 +161,7 @@ describe('isHttpUrl', () => {
 	it.each(['https://example.com/a.png', 'http://127.0.0.1:8080/x?y=1', ' https://example.com/a b.png '])('accepts %p', (url) =>
 		expect(isHttpUrl(url)).toBe(true),
 	);
-	it.each(['', 'example.com/a.png', 'ftp://example.com/a.png', 'https://exa mple.com/a.png', 'https://?', 'data:image/png;base64,AA', 42])(
+	it.each(['', 'example.com/a.png', 'ftp://example.com/a.png', 'https://exa mple.com/a.png', 'https://?', 'https:example.com/a.png', 'http:/host/a.png', 'data:image/png;base64,AA', 42])(
 		'refuses %p',
 		(url) => expect(isHttpUrl(url)).toBe(false),
 	);
