@@ -183,7 +183,9 @@ export class N8n {
 		const cookie = response.headers.get('set-cookie');
 		if (cookie) this.cookie = cookie.split(';')[0];
 		if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
-		return tryJson(text) as { data?: unknown } & Record<string, unknown>;
+		const json = tryJson(text);
+		if (json === undefined) throw new Error(`${method} ${path} answered ${response.status} with no JSON: ${text.slice(0, 300)}`);
+		return json as { data?: unknown } & Record<string, unknown>;
 	}
 
 	/** An owner to log in as, and a public-API key to read executions with. */
@@ -191,8 +193,17 @@ export class N8n {
 		const owner = { email: 'e2e@example.com', firstName: 'E', lastName: 'T', password: 'E2e-Password-123' };
 		await this.rest('POST', '/rest/owner/setup', owner);
 		const scopes = ['workflow:read', 'workflow:list', 'execution:read', 'execution:list'];
-		const key = await this.rest('POST', '/rest/api-keys', { label: 'e2e', expiresAt: null, scopes });
-		this.apiKey = (key.data as { rawApiKey: string }).rawApiKey;
+		// Seen once on 1.x right after start: a 200 without JSON. Tried up to 3 times.
+		for (let attempt = 1; ; attempt++) {
+			try {
+				const key = await this.rest('POST', '/rest/api-keys', { label: `e2e-${attempt}`, expiresAt: null, scopes });
+				this.apiKey = (key.data as { rawApiKey: string }).rawApiKey;
+				return;
+			} catch (error) {
+				if (attempt >= 3) throw error;
+				await sleep(1000);
+			}
+		}
 	}
 
 	/** Runs a workflow from its manual trigger, as the editor's "Execute workflow" does; returns the execution id. */
