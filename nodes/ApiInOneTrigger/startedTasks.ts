@@ -18,8 +18,7 @@ export function startedTasks(ctx: IWebhookFunctions) {
 	const data = ctx.getWorkflowStaticData('node');
 	const key = `${ctx.getWorkflow().id ?? ''}/${ctx.getNode().name}`;
 	// A test event ("listen for test event") keeps nothing, as n8n keeps no static data of it.
-	const claimed = ctx.getMode() === 'manual' ? new Set<string>() : (claims.get(key) ?? new Set<string>());
-	if (ctx.getMode() !== 'manual') claims.set(key, claimed);
+	const claimed = ctx.getMode() === 'manual' ? new Set<string>() : (claims.get(key) ?? claims.set(key, new Set()).get(key)!);
 	const recorded = (): string[] => (Array.isArray(data.startedTaskIds) ? (data.startedTaskIds as string[]) : []);
 	return {
 		/** False when the task already started the workflow, or another delivery of it is being handled. */

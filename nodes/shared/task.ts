@@ -28,8 +28,7 @@ export function isHttpUrl(value: unknown): boolean {
 	// The prefix check too: URL() also takes "https:example.com" and "http:/host".
 	if (typeof value !== 'string' || !/^\s*https?:\/\//i.test(value)) return false;
 	try {
-		const { protocol, hostname } = new URL(value.trim());
-		return (protocol === 'http:' || protocol === 'https:') && hostname !== '';
+		return new URL(value.trim()).hostname !== '';
 	} catch {
 		return false;
 	}
