@@ -19,6 +19,14 @@
 # Overrides: N8N_E2E_CACHE, N8N_E2E_V1_VERSION, N8N_E2E_V2_VERSION, N8N_E2E_NODE24_VERSION.
 set -euo pipefail
 
+# Nothing of the caller's npm set-up may reach the installs below: `npm run` hands the project's
+# .npmrc to its children as npm_config_* variables (ignore_scripts=true among them), which would
+# silently turn the native rebuilds into no-ops. Every npm call here says what it needs itself;
+# only where packages come from (registry, cache, proxy, certificates) is taken from the caller.
+while IFS= read -r name; do
+	case "${name,,}" in *registry* | *cache* | *proxy* | *cafile* | *strict_ssl*) ;; *) unset "$name" ;; esac
+done < <(env | grep -io '^npm_config_[a-z0-9_]*' || true)
+
 major="${1:-2}"
 cache="${N8N_E2E_CACHE:-$HOME/.cache/n8n-nodes-apiinone-e2e}"
 node24_version="${N8N_E2E_NODE24_VERSION:-24.21.0}"
@@ -102,16 +110,23 @@ log "npm install n8n@$version with $(node --version)"
 # Native modules n8n needs at run time. sqlite3: built from its bundled source (~2 min; its
 # prebuilt download cannot be reached here).
 log "npm rebuild sqlite3"
-(cd "$dir/n8n" && npm rebuild sqlite3 --build-from-source --no-audit --no-fund --loglevel=error >&2)
-node -e "require('$dir/n8n/node_modules/sqlite3')"
+rebuild_flags=(--ignore-scripts=false --no-audit --no-fund --loglevel=error)
+(cd "$dir/n8n" && npm rebuild sqlite3 --build-from-source "${rebuild_flags[@]}" >&2)
+check_module() {
+	if ! out="$(node -e "require('$dir/n8n/node_modules/$1')" 2>&1)"; then
+		log "$1 did not build: $(echo "$out" | grep -m1 -E 'Error|error' || echo "$out" | head -n 1)"
+		exit 1
+	fi
+}
+check_module sqlite3
 # isolated-vm (expression sandbox): 7.x in n8n 2.x ships a linux-x64 prebuild for Node 24
 # (abi137), picked up by node-gyp-build without compiling. n8n 1.123.x pulls isolated-vm 6.x via
 # @n8n/expression-runtime, which has no build for Node 20 and does not compile against Node 20's
 # V8; n8n 1.x only loads it lazily, so it is left unbuilt there.
 if [[ "$major" == 2 ]]; then
 	log "npm rebuild isolated-vm"
-	(cd "$dir/n8n" && npm rebuild isolated-vm --no-audit --no-fund --loglevel=error >&2)
-	node -e "require('$dir/n8n/node_modules/isolated-vm')"
+	(cd "$dir/n8n" && npm rebuild isolated-vm "${rebuild_flags[@]}" >&2)
+	check_module isolated-vm
 fi
 
 # n8n 1.123.66+ defaults to the isolated-vm expression engine ("vm"), which cannot load on
