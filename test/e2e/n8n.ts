@@ -149,8 +149,7 @@ export class N8n {
 		const deadline = Date.now() + 120_000;
 		while (Date.now() < deadline) {
 			if (this.server.exitCode !== null) throw new Error(`n8n start exited with ${this.server.exitCode}:\n${this.logTail()}`);
-			const ok = await fetch(`${this.url}/rest/settings`).then((r) => r.ok, () => false);
-			if (ok) return;
+			if (await isReady(this.url)) return;
 			await sleep(500);
 		}
 		throw new Error(`n8n start was not ready within 120 s:\n${this.logTail()}`);
@@ -227,6 +226,19 @@ export class N8n {
 
 	cleanup() {
 		rmSync(this.folder, { recursive: true, force: true });
+	}
+}
+
+/**
+ * Whether n8n's REST API is up. During migrations on a fresh folder /rest/settings already answers
+ * 200, with an HTML "n8n is starting up" page: only a JSON body means ready.
+ */
+export async function isReady(url: string): Promise<boolean> {
+	try {
+		const response = await fetch(`${url}/rest/settings`);
+		return response.ok && tryJson(await response.text()) !== undefined;
+	} catch {
+		return false;
 	}
 }
 
