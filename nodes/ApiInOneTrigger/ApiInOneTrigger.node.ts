@@ -1,7 +1,7 @@
 import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { downloadResult, maxResultSizeMb, outputBinaryField } from '../shared/descriptions';
+import { downloadOptions, downloadResult, includeServiceDetails, optionsCollection } from '../shared/descriptions';
 import { receiveCallback } from './callback';
 import { DEFAULT_SECRET_HEADER } from './request';
 
@@ -44,39 +44,32 @@ export class ApiInOneTrigger implements INodeType {
 				default: false,
 				description: 'Whether to download the result image of a succeeded task into a binary field of the output item',
 			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add option',
-				default: {},
-				options: [
-					{ ...maxResultSizeMb, description: 'With Download Result on, larger result images are not downloaded' },
-					outputBinaryField,
-					{
-						displayName: 'Secret',
-						name: 'secret',
-						type: 'string',
-						typeOptions: { password: true },
-						default: '',
-						description:
-							'Callbacks without this secret are refused. Send it in the header below, or add ?secret=... to the callback URL.',
-					},
-					{
-						displayName: 'Secret Header Name',
-						name: 'secretHeader',
-						type: 'string',
-						default: DEFAULT_SECRET_HEADER,
-						placeholder: `e.g. ${DEFAULT_SECRET_HEADER}`,
-						description: 'The header the secret is read from; without it, the query parameter "secret" is read',
-					},
-				],
-			},
+			optionsCollection([
+				...downloadOptions({ '/downloadResult': [true] }),
+				includeServiceDetails,
+				{
+					displayName: 'Secret',
+					name: 'secret',
+					type: 'string',
+					typeOptions: { password: true },
+					default: '',
+					description:
+						'Callbacks without this secret are refused. Send it in the header below, or add ?secret=... to the callback URL.',
+				},
+				{
+					displayName: 'Secret Header Name',
+					name: 'secretHeader',
+					type: 'string',
+					default: DEFAULT_SECRET_HEADER,
+					placeholder: `e.g. ${DEFAULT_SECRET_HEADER}`,
+					description: 'The header the secret is read from; without it, the query parameter "secret" is read',
+				},
+			]),
 		],
 	};
 
-	// The service has no API to register callbacks: each task names its own callback_url,
-	// so there is nothing to create, check or delete on its side.
+	// The service has no API to register callbacks: each task names its own callback_url, so there is
+	// nothing to create, check or delete on its side (n8n's lint asks for the methods all the same).
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {

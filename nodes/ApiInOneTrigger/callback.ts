@@ -1,6 +1,8 @@
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import { clock } from '../shared/clock';
 import { resultBinary } from '../shared/download';
+import { downloadSettings } from '../shared/settings';
 import { taskJson, type Task } from '../shared/task';
 import { getTask, isNotFound, type CallOptions } from '../shared/transport';
 import { checkCallback } from './request';
@@ -8,6 +10,10 @@ import { startedTasks } from './startedTasks';
 
 // Short enough that the sender has its answer well within its own time limit.
 const STATUS_READ: CallOptions = { timeoutMs: 4000, maxAttempts: 2, maxRetryWaitMs: 1000 };
+/** A callback may come a moment before the status route says the task ended: read again this often, this far apart. */
+const RUNNING_REREADS = 3;
+const REREAD_PAUSE_MS = 1000;
+const RETRY_LATER_SECONDS = { unverified: '30', running: '10' };
 const ALL_EVENTS = ['succeeded', 'failed'];
 
 /** Answers the sender now; the returned value tells n8n not to answer again. */
@@ -24,15 +30,25 @@ function answer(ctx: IWebhookFunctions, status: number, message: string, headers
 }
 
 async function outputItem(ctx: IWebhookFunctions, task: Task, options: IDataObject): Promise<INodeExecutionData> {
-	const item: INodeExecutionData = { json: taskJson(task) };
+	const item: INodeExecutionData = { json: taskJson(task, { includeServiceDetails: options.includeServiceDetails === true }) };
 	if (task.state !== 'succeeded' || !(ctx.getNodeParameter('downloadResult', false) as boolean)) return item;
 	try {
-		item.binary = await resultBinary(ctx, task, options, { itemIndex: 0 });
+		item.binary = await resultBinary(ctx, task, downloadSettings(ctx, options), { itemIndex: 0 });
 	} catch (error) {
 		// The sender has its answer and the task counts as started, so the workflow runs and says why the file is missing.
 		item.json.downloadError = (error as Error).message;
 	}
 	return item;
+}
+
+/** The task as the API reports it, read again a few times while it still says running. */
+async function verifiedTask(ctx: IWebhookFunctions, taskId: string): Promise<Task> {
+	let task = await getTask(ctx, taskId, STATUS_READ);
+	for (let reread = 0; reread < RUNNING_REREADS && task.state === 'running'; reread++) {
+		await clock.sleep(REREAD_PAUSE_MS);
+		task = await getTask(ctx, taskId, STATUS_READ);
+	}
+	return task;
 }
 
 /**
@@ -50,15 +66,19 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 	try {
 		let task: Task;
 		try {
-			task = await getTask(this, taskId, STATUS_READ);
+			task = await verifiedTask(this, taskId);
 		} catch (error) {
 			if (isNotFound(error)) return answer(this, 200, 'Ignored: API in One does not know this task');
 			this.logger.warn(`API in One Trigger could not verify task ${taskId}: ${(error as Error).message}`);
 			return answer(this, 503, 'The task could not be verified with API in One; send the callback again later', {
-				'retry-after': '30',
+				'retry-after': RETRY_LATER_SECONDS.unverified,
 			});
 		}
-		if (task.state === 'running') return answer(this, 200, 'Ignored: the task is still running');
+		if (task.state === 'running') {
+			return answer(this, 503, 'The task is still running according to API in One; send the callback again later', {
+				'retry-after': RETRY_LATER_SECONDS.running,
+			});
+		}
 		const events = this.getNodeParameter('events', ALL_EVENTS) as string[];
 		if (!events.includes(task.state)) {
 			return answer(this, 200, `Ignored: the task ${task.state}, and this trigger does not start on that`);

@@ -1,8 +1,8 @@
-import type { IBinaryData, IBinaryKeyData, IDataObject, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { IBinaryData, IBinaryKeyData, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { DEFAULT_MAX_RESULT_MB } from './descriptions';
-import { operationError, taskError } from './errors';
+import { operationError } from './errors';
+import type { DownloadSettings } from './settings';
 import type { Task } from './task';
 
 const EXTENSIONS: Record<string, string> = {
@@ -31,6 +31,7 @@ export interface DownloadOptions {
 }
 
 type Context = IExecuteFunctions | IWebhookFunctions;
+type Body = NodeJS.ReadableStream & { destroy?: () => void; map: (fn: (chunk: Buffer) => Buffer) => NodeJS.ReadableStream };
 
 /** The last path segment of a URL or file name, without extension, safe as a file name. */
 export function baseNameOf(nameOrUrl: string | undefined): string | undefined {
@@ -57,29 +58,19 @@ function mimeOf(contentType: unknown, url: string): string {
 
 const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
-/** The whole body, or undefined once it passes `maxBytes` (leaving the loop destroys the stream). */
-async function readUpTo(body: AsyncIterable<Buffer>, maxBytes: number): Promise<Buffer | undefined> {
-	const chunks: Buffer[] = [];
-	let bytes = 0;
-	for await (const chunk of body) {
-		bytes += chunk.length;
-		if (bytes > maxBytes) return undefined;
-		chunks.push(chunk);
-	}
-	return Buffer.concat(chunks);
-}
-
 /**
- * Streams a result image into n8n's binary data store (to disk in filesystem mode, so memory
- * does not grow with the file; only a body without Content-Length is held here, up to the cap).
- * Only http(s) URLs; no credentials are sent with it.
+ * Streams a result image into n8n's binary data store (to disk in filesystem mode, so memory does
+ * not grow with the file). The cap counts the bytes as they arrive, after any decompression, and
+ * ends the transfer as soon as it is passed: a wrong Content-Length or a compressed body the
+ * service sent although the node asked for none cannot get past it, and n8n's store drops the
+ * unfinished file. Only http(s) URLs; no credentials are sent with it.
  */
 export async function downloadResult(ctx: Context, options: DownloadOptions): Promise<IBinaryData> {
 	const { url, itemIndex, maxBytes } = options;
 	if (!/^https?:\/\//i.test(url)) {
 		throw new NodeOperationError(ctx.getNode(), `The result URL is not an http(s) URL: ${url.slice(0, 100)}`, { itemIndex });
 	}
-	let response: { headers: Record<string, unknown>; body: NodeJS.ReadableStream & AsyncIterable<Buffer> & { destroy?: () => void } };
+	let response: { headers: Record<string, unknown>; body: Body };
 	try {
 		response = await ctx.helpers.httpRequest({
 			url,
@@ -87,15 +78,11 @@ export async function downloadResult(ctx: Context, options: DownloadOptions): Pr
 			encoding: 'stream',
 			returnFullResponse: true,
 			timeout: 120_000,
-			// Uncompressed, so a Content-Length is the real size (Node then stops the body there).
 			headers: { 'accept-encoding': 'identity' },
 			abortSignal: options.signal,
 		});
 	} catch (error) {
-		throw operationError(ctx.getNode(), `Could not download the result image: ${error.message}`, {
-			itemIndex,
-			description: `URL: ${url}`,
-		});
+		throw operationError(ctx.getNode(), `Could not download the result image: ${error.message}`, { itemIndex, description: `URL: ${url}` });
 	}
 	const tooLarge = (size: string) =>
 		new NodeOperationError(ctx.getNode(), `The result image is ${size}, over the ${megabytes(maxBytes)} limit`, {
@@ -108,35 +95,37 @@ export async function downloadResult(ctx: Context, options: DownloadOptions): Pr
 		response.body.destroy?.();
 		throw tooLarge(megabytes(length));
 	}
-	// With a Content-Length (the usual case) the body streams into the store; without one (chunked)
-	// it is read here up to the cap, so an endless body never reaches the store.
-	const data = Number.isFinite(length) ? response.body : await readUpTo(response.body, maxBytes);
-	if (!data) throw tooLarge(`more than ${megabytes(maxBytes)}`);
+	let received = 0;
+	const capped = response.body.map((chunk: Buffer) => {
+		received += chunk.length;
+		if (received > maxBytes) throw tooLarge(`more than ${megabytes(maxBytes)}`);
+		return chunk;
+	});
 	const mimeType = mimeOf(response.headers['content-type'], url);
 	const fileName = `${options.baseName}.${EXTENSIONS[mimeType] ?? 'bin'}`;
-	const binary = await ctx.helpers.prepareBinaryData(data as never, fileName, mimeType);
-	const size = Number(binary.bytes ?? length);
-	if (size > maxBytes) throw tooLarge(megabytes(size));
-	return binary;
+	try {
+		return await ctx.helpers.prepareBinaryData(capped as never, fileName, mimeType);
+	} catch (error) {
+		response.body.destroy?.();
+		if (received > maxBytes) throw tooLarge(`more than ${megabytes(maxBytes)}`);
+		throw operationError(ctx.getNode(), `Could not download the result image: ${(error as Error).message}`, { itemIndex, description: `URL: ${url}` });
+	}
 }
 
-/**
- * A succeeded task's result as the binary field the options name (`outputBinaryField`, default
- * `data`), capped at `maxResultSizeMb`, named after the input or else the task.
- */
+/** A succeeded task's result as the binary field the settings name, named after the input or else the task. */
 export async function resultBinary(
 	ctx: Context,
 	task: Task,
-	options: IDataObject,
+	settings: DownloadSettings,
 	item: { itemIndex: number; inputName?: string; signal?: AbortSignal },
 ): Promise<IBinaryKeyData> {
-	if (!task.imageUrl) throw taskError(ctx.getNode(), 'The task succeeded but the service gave no result URL', item.itemIndex, task.taskId);
+	if (!task.imageUrl) throw operationError(ctx.getNode(), 'The task succeeded but the service gave no result URL', { itemIndex: item.itemIndex });
 	const binary = await downloadResult(ctx, {
 		url: task.imageUrl,
 		baseName: baseNameOf(item.inputName) ?? baseNameOf(task.taskId) ?? 'result',
-		maxBytes: Number(options.maxResultSizeMb ?? DEFAULT_MAX_RESULT_MB) * 1024 * 1024,
+		maxBytes: settings.maxBytes,
 		itemIndex: item.itemIndex,
 		signal: item.signal,
 	});
-	return { [String(options.outputBinaryField || 'data')]: binary };
+	return { [settings.field]: binary };
 }

@@ -8,6 +8,8 @@ export interface Task {
 	/** Absent when the service answered synchronously with a finished result. */
 	taskId?: string;
 	state: TaskState;
+	/** Running, but still waiting in the service's queue (PENDING, QUEUED): its run time has not started. */
+	queued: boolean;
 	/** The status word exactly as the service sent it ('' when it sent none). */
 	status: string;
 	imageUrl?: string;
@@ -19,6 +21,7 @@ export interface Task {
 
 const SUCCEEDED = ['completed', 'success', 'succeeded', 'done', 'finished'];
 const FAILED = ['failed', 'error', 'cancelled', 'canceled', 'timeout', 'expired'];
+const QUEUED = ['pending', 'queued'];
 
 const isObject = (value: unknown): value is IDataObject =>
 	typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -112,23 +115,32 @@ export function parseTask(body: unknown): Task {
 	const imageUrls = resultUrls(data);
 	// A finished synchronous answer may carry a result and no status word at all.
 	const state: TaskState = status === '' && imageUrls.length > 0 ? 'succeeded' : stateOf(status);
-	const task: Task = { taskId, state, status, imageUrl: imageUrls[0], imageUrls, response: data };
+	const queued = state === 'running' && QUEUED.includes(status.toLowerCase());
+	const task: Task = { taskId, state, queued, status, imageUrl: imageUrls[0], imageUrls, response: data };
 	if (state === 'failed') task.error = failureReason(data, message) ?? 'The task failed without a reason';
 	return task;
 }
 
-/** The output item's JSON, the same from every operation and node so workflows read it one way. */
-export function taskJson(task: Task, extra: { model?: string; elapsedMs?: number } = {}): IDataObject {
+export interface OutputOptions {
+	model?: string;
+	elapsedMs?: number;
+	/** Adds the service's own status word, every result URL and its raw `data` object. */
+	includeServiceDetails?: boolean;
+}
+
+/**
+ * The output item's JSON, the same from every operation and node so workflows read it one way:
+ * a few stable fields that read well in n8n's table view; the service's raw answer on request.
+ */
+export function taskJson(task: Task, options: OutputOptions = {}): IDataObject {
 	return {
 		taskId: task.taskId ?? null,
 		state: task.state,
-		status: task.status,
 		imageUrl: task.imageUrl ?? null,
-		imageUrls: task.imageUrls,
-		...(task.error ? { error: task.error } : {}),
-		...(extra.model ? { model: extra.model } : {}),
-		...(extra.elapsedMs !== undefined ? { elapsedMs: extra.elapsedMs } : {}),
-		response: task.response,
+		error: task.error ?? null,
+		...(options.model !== undefined ? { model: options.model } : {}),
+		...(options.elapsedMs !== undefined ? { elapsedMs: options.elapsedMs } : {}),
+		...(options.includeServiceDetails ? { status: task.status, imageUrls: task.imageUrls, response: task.response } : {}),
 	};
 }
 

@@ -1,5 +1,10 @@
+import { Container } from '@n8n/di';
+import { BinaryDataConfig } from 'n8n-core';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import sharp from 'sharp';
 
+import { sleepsUntilCancelled } from '../clock';
 import { runNode, startNode } from '../harness/engine';
 import { binaryBuffer, credentialsFor, jsonOf, until, UPSCALE, useStandIn, visibleText } from '../helpers';
 
@@ -31,11 +36,11 @@ describe('Image -> Upscale from a URL', () => {
 		expect(result.error).toBeUndefined();
 		const [item] = result.items;
 		expect(item.pairedItem).toEqual({ item: 0 });
-		expect(item.json).toMatchObject({ state: 'succeeded', status: 'COMPLETED', model: 'image-upscale' });
+		expect(Object.keys(item.json)).toEqual(['taskId', 'state', 'imageUrl', 'error', 'model', 'elapsedMs']);
+		expect(item.json).toMatchObject({ state: 'succeeded', error: null, model: 'image-upscale' });
 		expect(item.json.taskId).toMatch(/^n41/);
-		expect(item.json.imageUrls).toEqual([item.json.imageUrl]);
-		expect(item.json.elapsedMs).toBeGreaterThan(100);
-		expect(item.json.response).toMatchObject({ task_id: item.json.taskId });
+		expect(item.json.imageUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/files\/n41/);
+		expect(item.json.elapsedMs).toEqual(expect.any(Number));
 		expect(item.binary!.data).toMatchObject({ mimeType: 'image/png', fileName: 'product-shot.png', fileExtension: 'png' });
 		expect(await pixelsOf(item.binary!.data)).toEqual({ width: 80, height: 60, format: 'png' });
 		expect(box.standIn.log.bodies('create')).toEqual([{ model: 'image-upscale', image: url }]);
@@ -43,9 +48,16 @@ describe('Image -> Upscale from a URL', () => {
 
 	it('returns the task id at once when not waiting', async () => {
 		const result = await upscale({ imageUrl: box.standIn.imageUrl(), waitForResult: false });
-		expect(result.items[0].json).toMatchObject({ state: 'running', status: 'IN_PROGRESS', imageUrl: null });
+		expect(result.items[0].json).toMatchObject({ state: 'running', imageUrl: null, error: null });
 		expect(result.items[0].binary).toBeUndefined();
 		expect(box.standIn.log.count('status')).toBe(0);
+	});
+
+	it("adds the service's status word, every URL and its raw answer when asked", async () => {
+		const result = await upscale({ imageUrl: box.standIn.imageUrl(), downloadResult: false, options: { includeServiceDetails: true } });
+		const { json } = result.items[0];
+		expect(json).toMatchObject({ state: 'succeeded', status: 'COMPLETED', imageUrls: [json.imageUrl] });
+		expect(json.response).toMatchObject({ task_id: json.taskId, status: 'COMPLETED' });
 	});
 
 	it('sends the callback URL from an expression, with model, route and extra fields from the options', async () => {
@@ -185,7 +197,7 @@ describe('Image -> Upscale validates before sending', () => {
 		const bad = await upscale({ imageUrl: box.standIn.imageUrl(), options: { callbackUrl: 'not a url' } });
 		expect(bad.error?.message).toBe('The Callback URL must be an http(s) URL');
 		const json = await upscale({ imageUrl: box.standIn.imageUrl(), options: { extraBody: '{oops' } });
-		expect(json.error?.message).toBe('Additional Body Fields is not valid JSON');
+		expect(json.error?.message).toBe('Extra Body Fields is not valid JSON');
 		expect(box.standIn.log.count('create')).toBe(0);
 	});
 });
@@ -200,30 +212,28 @@ describe('Image -> Upscale: tasks that fail or do not end', () => {
 	it('a task still running at the wait limit is an error with its id', async () => {
 		const result = await upscale({ imageUrl: box.standIn.imageUrl({ outcome: 'never' }), options: { waitLimitSeconds: 1 } });
 		expect(result.error?.message).toBe('The task was still running after 1 seconds');
-		expect(result.error?.description).toMatch(/^Task ID: n41\w+\. Fetch it later with the Task -> Get operation/);
+		expect(result.error?.description).toMatch(/^Task ID: n41\w+ \(last status "IN_PROGRESS"\)\. Fetch it later with the Task -> Get operation/);
+		expect((result.error as { context?: { taskId?: string } }).context?.taskId).toMatch(/^n41/);
 	});
 
 	it('or, if chosen, an item with state running and the id', async () => {
 		const result = await upscale({ imageUrl: box.standIn.imageUrl({ outcome: 'never' }), options: { waitLimitSeconds: 1, onWaitLimit: 'returnRunning' } });
 		expect(result.error).toBeUndefined();
-		expect(result.items[0].json).toMatchObject({ state: 'running', status: 'IN_PROGRESS' });
+		expect(result.items[0].json).toMatchObject({ state: 'running', imageUrl: null });
 		expect(result.items[0].json.taskId).toMatch(/^n41/);
 		expect(result.items[0].binary).toBeUndefined();
 	});
 
 	it('a cancelled execution stops waiting at once', async () => {
+		sleepsUntilCancelled(); // so the run can only end by the cancel, and reads nothing after it
 		const running = startNode({
 			node: { type: UPSCALE, parameters: { resource: 'image', operation: 'upscale', imageUrl: box.standIn.imageUrl({ outcome: 'never' }) } },
 			credentials: credentialsFor(box.standIn),
 		});
-		// Before the first status read is due (1.5 s), so no read is on its way when it is cancelled.
-		await new Promise((resolve) => setTimeout(resolve, 800));
-		const cancelledAt = Date.now();
+		await until(() => box.standIn.log.count('create') === 1);
 		running.cancel();
 		const result = await running.result;
-		expect(Date.now() - cancelledAt).toBeLessThan(500);
 		expect(result.status).toBe('canceled');
-		await new Promise((resolve) => setTimeout(resolve, 2500));
 		expect(box.standIn.log.count('status')).toBe(0);
 	});
 
@@ -309,7 +319,7 @@ describe('Task -> Get', () => {
 	it('reads a running task as it is', async () => {
 		const taskId = await createdTask('never');
 		const result = await getTask({ taskId });
-		expect(result.items[0].json).toMatchObject({ taskId, state: 'running', status: 'IN_PROGRESS' });
+		expect(result.items[0].json).toMatchObject({ taskId, state: 'running', error: null });
 		expect(result.items[0].binary).toBeUndefined();
 	});
 
@@ -332,7 +342,7 @@ describe('Task -> Get', () => {
 		const taskId = await createdTask('fail');
 		await box.standIn.idle();
 		const result = await getTask({ taskId });
-		expect(result.items[0].json).toMatchObject({ taskId, state: 'failed', status: 'FAILED', error: 'The image could not be processed' });
+		expect(result.items[0].json).toMatchObject({ taskId, state: 'failed', error: 'The image could not be processed' });
 	});
 
 	it('URL-encodes the id and refuses ids with / or ..', async () => {
@@ -369,5 +379,84 @@ describe('Image -> Upscale error handling settings', () => {
 		box.standIn.fault('create', { kind: 'taskFails', reason: 'Could not download the image: connect ECONNREFUSED 10.0.0.1:80' });
 		const result = await upscale({ imageUrl: box.standIn.imageUrl() });
 		expect(result.error?.message).toBe('The task failed: Could not download the image: connect ECONNREFUSED 10.0.0.1:80');
+	});
+});
+
+describe('Image -> Upscale: settings are checked before anything is sent', () => {
+	it.each([
+		[{ waitLimitSeconds: 'abc' }, 'Wait Limit (Seconds) must be a positive number, not "abc"'],
+		[{ waitLimitSeconds: 0 }, 'Wait Limit (Seconds) must be a positive number, not 0'],
+		[{ maxResultSizeMb: '' }, 'Max Result Size (MB) must be a positive number, not ""'],
+		[{ maxResultSizeMb: -1 }, 'Max Result Size (MB) must be a positive number, not -1'],
+		[{ outputBinaryField: ' ' }, 'Put Output File in Field must be a field name, not " "'],
+		[{ concurrency: 'ten' }, 'Concurrency must be a positive number, not "ten"'],
+		[{ concurrency: 2.5 }, 'Concurrency must be a whole number from 1 to 100, not 2.5'],
+		[{ concurrency: 500 }, 'Concurrency must be a whole number from 1 to 100, not 500'],
+	])('%j', async (options, message) => {
+		const result = await upscale({ imageUrl: box.standIn.imageUrl(), options });
+		expect(result.error?.message).toBe(message);
+		expect(box.standIn.log.count('create')).toBe(0);
+	});
+
+	it('takes a number an expression gave as text, and fractions of a second', async () => {
+		const result = await upscale({ imageUrl: box.standIn.imageUrl({ outcome: 'never' }), options: { waitLimitSeconds: '={{ "0.5" }}' } });
+		expect(result.error?.message).toBe('The task was still running after 0.5 seconds');
+	});
+});
+
+describe('Image -> Upscale: the download cap counts what arrives', () => {
+	const storedFiles = () => {
+		const root = Container.get(BinaryDataConfig).localStoragePath;
+		const files: Array<{ path: string; size: number }> = [];
+		const walk = (dir: string) => {
+			for (const entry of existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : []) {
+				const path = join(dir, entry.name);
+				if (entry.isDirectory()) walk(path);
+				else files.push({ path, size: statSync(path).size });
+			}
+		};
+		walk(root);
+		return files;
+	};
+
+	it.each([true, false])('stops a gzip body that inflates past the cap, and stores none of it (Content-Length of the compressed body: %s)', async (contentLength) => {
+		const before = new Set(storedFiles().map((file) => file.path));
+		box.standIn.fault('file', { kind: 'gzipBomb', contentLength });
+		const result = await upscale({ imageUrl: box.standIn.imageUrl(), options: { maxResultSizeMb: 1 } });
+		expect(result.error?.message).toBe('The result image is more than 1.0 MB, over the 1.0 MB limit');
+		expect((result.error as { context?: { taskId?: string } }).context?.taskId).toMatch(/^n41/);
+		const added = storedFiles().filter((file) => !before.has(file.path));
+		expect(added.filter((file) => file.size > 1024 * 1024)).toEqual([]);
+		expect(added.filter((file) => /\.tmp\./.test(file.path))).toEqual([]);
+	});
+});
+
+describe('Image -> Upscale: a batch that stops on a failure', () => {
+	it('names the tasks already created for other items, so none is lost', async () => {
+		const items = [
+			{ json: { url: box.standIn.imageUrl({ name: 'a', outcome: 'never' }) } },
+			{ json: { url: box.standIn.imageUrl({ name: 'b', outcome: 'fail' }) } },
+			{ json: { url: box.standIn.imageUrl({ name: 'c', outcome: 'never' }) } },
+		];
+		const result = await upscale({ imageUrl: '={{ $json.url }}' }, items);
+		const byName = (name: string) => box.standIn.tasks().find((task) => task.image.includes(`/${name}`))!.id;
+		expect(result.error?.message).toBe('The task failed: The image could not be processed');
+		expect(result.error?.description).toBe(
+			`Task ID: ${byName('b')}. Tasks already created for other items keep running on the service (fetch them with Task -> Get): item 0: ${byName('a')}, item 2: ${byName('c')}.`,
+		);
+		expect((result.error as { context?: { createdTaskIds?: string[] } }).context?.createdTaskIds).toEqual([byName('a'), byName('c')]);
+	});
+});
+
+describe('Image -> Upscale: the key never shows', () => {
+	it('in the raw answer, when the service echoes it there', async () => {
+		box.standIn.set({ echoKey: true });
+		try {
+			const result = await upscale({ imageUrl: box.standIn.imageUrl(), downloadResult: false, options: { includeServiceDetails: true } });
+			expect(JSON.stringify(result.items[0].json.response)).toContain('Bearer aio_***');
+			expect(visibleText(result)).not.toContain(box.standIn.key);
+		} finally {
+			box.standIn.set({ echoKey: false });
+		}
 	});
 });

@@ -1,4 +1,4 @@
-import { isHttpUrl, isTaskId, parseTask, readEnvelope, stateOf, taskIdOf } from '../../nodes/shared/task';
+import { isHttpUrl, isTaskId, parseTask, readEnvelope, stateOf, taskIdOf, taskJson } from '../../nodes/shared/task';
 
 const URL_A = 'https://cdn.apiin.one/r/a.png';
 const URL_B = 'https://cdn.apiin.one/r/b.png';
@@ -24,12 +24,46 @@ describe('parseTask: status words', () => {
 	});
 });
 
+describe('parseTask: queued tasks', () => {
+	it.each(['PENDING', 'queued'])('%s is running and queued', (status) => {
+		expect(parseTask(wrap({ task_id: 'n41a', status }))).toMatchObject({ state: 'running', queued: true });
+	});
+	it.each(['IN_PROGRESS', 'Warming_Up', 'COMPLETED'])('%s is not queued', (status) => {
+		expect(parseTask(wrap({ task_id: 'n41a', status })).queued).toBe(false);
+	});
+});
+
+describe('taskJson: the output item', () => {
+	const task = parseTask(wrap({ task_id: 'n41a', status: 'COMPLETED', output: [URL_A, URL_B], extra: 1 }));
+
+	it('has a few stable fields, the same for every task', () => {
+		expect(taskJson(task)).toEqual({ taskId: 'n41a', state: 'succeeded', imageUrl: URL_A, error: null });
+		expect(taskJson(parseTask(wrap({ task_id: 'n41b', status: 'FAILED', error: 'bad' })), { model: 'm', elapsedMs: 5 })).toEqual({
+			taskId: 'n41b',
+			state: 'failed',
+			imageUrl: null,
+			error: 'bad',
+			model: 'm',
+			elapsedMs: 5,
+		});
+	});
+
+	it("adds the service's status word, every URL and its raw answer on request", () => {
+		expect(taskJson(task, { includeServiceDetails: true })).toMatchObject({
+			status: 'COMPLETED',
+			imageUrls: [URL_A, URL_B],
+			response: { task_id: 'n41a', extra: 1 },
+		});
+	});
+});
+
 describe('parseTask: the documented create answer', () => {
 	it('reads task id and status from the envelope', () => {
 		const body = { code: 200, message: 'success', data: { task_id: 'n41xxxx', status: 'IN_PROGRESS' } };
 		expect(parseTask(body)).toEqual({
 			taskId: 'n41xxxx',
 			state: 'running',
+			queued: false,
 			status: 'IN_PROGRESS',
 			imageUrl: undefined,
 			imageUrls: [],

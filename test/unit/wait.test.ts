@@ -1,8 +1,11 @@
 import type { Task } from '../../nodes/shared/task';
-import { nextDelay, RunTimeEstimate, waitForTask } from '../../nodes/shared/wait';
+import { nextDelay, RunTimeEstimate, waitForTask, type FailedRead, type Schedule } from '../../nodes/shared/wait';
+import { virtualClock } from '../clock';
 
-const running = (status = 'IN_PROGRESS'): Task => ({ taskId: 't', state: 'running', status, imageUrls: [], response: {} });
-const done: Task = { taskId: 't', state: 'succeeded', status: 'COMPLETED', imageUrl: 'http://x/r.png', imageUrls: ['http://x/r.png'], response: {} };
+const running = (status = 'IN_PROGRESS'): Task => ({ taskId: 't', state: 'running', queued: /PENDING|QUEUED/.test(status), status, imageUrls: [], response: {} });
+const done: Task = { taskId: 't', state: 'succeeded', queued: false, status: 'COMPLETED', imageUrl: 'http://x/r.png', imageUrls: ['http://x/r.png'], response: {} };
+
+const schedule = (s: Partial<Schedule>): Schedule => ({ waitedMs: 0, runningMs: 0, queued: false, lateReads: 0, failedReads: 0, ...s });
 
 describe('nextDelay', () => {
 	const within = (value: number, target: number) => {
@@ -11,19 +14,29 @@ describe('nextDelay', () => {
 	};
 
 	it('reads quickly first, then backs off by half the time waited, before anything is known', () => {
-		within(nextDelay(0, 0, false, undefined), 1500);
-		within(nextDelay(1000, 1000, false, undefined), 500);
-		within(nextDelay(8000, 8000, false, undefined), 4000);
-		within(nextDelay(120_000, 120_000, false, undefined), 15_000);
+		within(nextDelay(schedule({})), 1500);
+		within(nextDelay(schedule({ waitedMs: 1000, runningMs: 1000 })), 500);
+		within(nextDelay(schedule({ waitedMs: 8000, runningMs: 8000 })), 4000);
+		within(nextDelay(schedule({ waitedMs: 120_000, runningMs: 120_000 })), 20_000);
 	});
 
-	it('once the batch knows a run time, reads when the task should be done, then in short steps', () => {
-		within(nextDelay(0, 0, false, 2000), 2000);
-		within(nextDelay(500, 500, false, 2000), 1500);
-		within(nextDelay(2000, 2000, false, 2000), 400);
-		within(nextDelay(10, 0, true, 2000), 2000);
-		within(nextDelay(100, 100, false, 400), 300);
-		within(nextDelay(500, 500, false, 400), 250);
+	it('once the batch knows a run time, reads when the task should be done', () => {
+		within(nextDelay(schedule({ expectedMs: 2000 })), 2000);
+		within(nextDelay(schedule({ waitedMs: 500, runningMs: 500, expectedMs: 2000 })), 1500);
+		within(nextDelay(schedule({ waitedMs: 10, queued: true, expectedMs: 2000 })), 2000);
+	});
+
+	it('reads a late task again soon, then less and less often', () => {
+		within(nextDelay(schedule({ waitedMs: 2000, runningMs: 2000, expectedMs: 2000, lateReads: 1 })), 500);
+		within(nextDelay(schedule({ waitedMs: 2500, runningMs: 2500, expectedMs: 2000, lateReads: 2 })), 1300);
+		within(nextDelay(schedule({ waitedMs: 3800, runningMs: 3800, expectedMs: 2000, lateReads: 3 })), 3380);
+		within(nextDelay(schedule({ waitedMs: 100, runningMs: 100, expectedMs: 100, lateReads: 1 })), 250);
+		within(nextDelay(schedule({ waitedMs: 60_000, runningMs: 60_000, expectedMs: 100, lateReads: 30 })), 20_000);
+	});
+
+	it('backs off after failed reads and honours a Retry-After', () => {
+		within(nextDelay(schedule({ expectedMs: 300, waitedMs: 300, runningMs: 300, lateReads: 1, failedReads: 3 })), 4000);
+		expect(nextDelay(schedule({ expectedMs: 300, failedReads: 1, retryAfterMs: 30_000 }))).toBe(30_000);
 	});
 });
 
@@ -37,57 +50,117 @@ describe('RunTimeEstimate', () => {
 });
 
 describe('waitForTask', () => {
-	function clockedReads(answers: Task[]) {
-		const reads: number[] = [];
-		const start = Date.now();
+	/** Reads answered by `answer(now)`; returns the times of the reads, from the start of the wait. */
+	function reads(answer: (msSinceStart: number) => Task | FailedRead | Error) {
+		const time = virtualClock();
+		const start = time.now;
+		const at: number[] = [];
 		const read = async () => {
-			reads.push(Date.now() - start);
-			return answers.shift() ?? done;
+			at.push(time.now - start);
+			const result = answer(time.now - start);
+			if (result instanceof Error) throw result;
+			return result;
 		};
-		return { read, reads };
+		return { read, at, time };
 	}
+	const endsAt = (ms: number) => (t: number) => (t >= ms ? done : running());
+	const retryable = (status: number, retryAfterMs?: number): FailedRead => ({ error: new Error(`HTTP ${status}`), retryAfterMs });
 
 	it('returns the ended task and teaches the batch its run time', async () => {
 		const estimate = new RunTimeEstimate();
-		const { read, reads } = clockedReads([running(), done]);
+		const { read, at } = reads(endsAt(1800));
 		const result = await waitForTask(running(), read, { limitMs: 10_000, estimate });
 		expect(result).toEqual({ task: done, timedOut: false });
-		expect(reads).toHaveLength(2);
+		expect(at).toHaveLength(2);
+		expect(at[0]).toBeGreaterThanOrEqual(1425);
 		expect(estimate.ms).toBeGreaterThan(1400);
-		expect(estimate.ms).toBeLessThan(2200);
+		expect(estimate.ms).toBeLessThan(2300);
 	});
 
-	it('makes the quick first read even when the clock ticks between its calls', async () => {
+	it('makes its first read when a task of this batch should be done', async () => {
 		const estimate = new RunTimeEstimate();
-		let ticks = 0;
-		const { read, reads } = clockedReads([done]);
-		await waitForTask(running(), read, { limitMs: 10_000, estimate, now: () => Date.now() + ticks++ });
-		expect(reads[0]).toBeGreaterThanOrEqual(1400);
+		estimate.record(4000);
+		const { read, at } = reads(endsAt(3800));
+		await waitForTask(running(), read, { limitMs: 60_000, estimate });
+		expect(at).toHaveLength(1);
+		expect(at[0]).toBeGreaterThanOrEqual(3800);
 	});
 
 	it('learns nothing from a task that waited in the queue, and reads it again a run time after it started', async () => {
 		const estimate = new RunTimeEstimate();
 		estimate.record(400);
-		const { read, reads } = clockedReads([running('PENDING'), running('IN_PROGRESS'), done]);
+		const answers = [running('PENDING'), running('IN_PROGRESS'), done];
+		const { read, at } = reads(() => answers.shift() ?? done);
 		await waitForTask(running('QUEUED'), read, { limitMs: 10_000, estimate });
-		expect(reads).toHaveLength(3);
-		expect(reads[2] - reads[1]).toBeGreaterThanOrEqual(370);
+		expect(at).toHaveLength(3);
+		expect(at[2] - at[1]).toBeGreaterThanOrEqual(380);
 		expect(estimate.ms).toBe(400);
 	});
 
+	it.each([100, 500, 2000])('reads a stuck task at most 30 times in 300 s, when the batch learned %i ms', async (learned) => {
+		const estimate = new RunTimeEstimate();
+		estimate.record(learned);
+		const { read, at } = reads(() => running());
+		const result = await waitForTask(running(), read, { limitMs: 300_000, estimate });
+		expect(result.timedOut).toBe(true);
+		expect(at.length).toBeLessThanOrEqual(30);
+		expect(at[at.length - 1]).toBe(300_000);
+	});
+
+	it('reads a task that takes 3x the learned time at most 4 times', async () => {
+		const estimate = new RunTimeEstimate();
+		estimate.record(2000);
+		const { read, at } = reads(endsAt(6000));
+		await waitForTask(running(), read, { limitMs: 300_000, estimate });
+		expect(at.length).toBeLessThanOrEqual(4);
+	});
+
 	it('stops at the limit with one last read', async () => {
-		const { read, reads } = clockedReads(Array.from({ length: 10 }, () => running()));
+		const { read, at } = reads(() => running());
 		const result = await waitForTask(running(), read, { limitMs: 1200, estimate: new RunTimeEstimate() });
 		expect(result.timedOut).toBe(true);
-		expect(reads[reads.length - 1]).toBeGreaterThanOrEqual(1150);
-		expect(reads[reads.length - 1]).toBeLessThan(1500);
+		expect(at).toEqual([1200]);
+	});
+
+	it('keeps waiting through failing reads, backing off, and reports the last one at the limit', async () => {
+		const { read, at } = reads((t) => (t < 30_000 ? retryable(503) : running()));
+		const result = await waitForTask(running(), read, { limitMs: 60_000, estimate: new RunTimeEstimate() });
+		expect(result.timedOut).toBe(true);
+		expect(result.lastReadError).toBeUndefined();
+		const failed = at.filter((t) => t < 30_000);
+		expect(failed.length).toBeGreaterThanOrEqual(4);
+		expect(failed.length).toBeLessThanOrEqual(8);
+		const gaps = failed.slice(1).map((t, i) => t - failed[i]);
+		expect(gaps.every((gap, i) => i === 0 || gap >= gaps[i - 1] * 0.9)).toBe(true);
+	});
+
+	it('ends a wait whose reads keep failing at the limit, naming the last error', async () => {
+		const { read } = reads(() => retryable(502));
+		const result = await waitForTask(running(), read, { limitMs: 20_000, estimate: new RunTimeEstimate() });
+		expect(result).toMatchObject({ timedOut: true, lastReadError: { message: 'HTTP 502' } });
+	});
+
+	it("waits as long as a failed read's Retry-After asks", async () => {
+		let calls = 0;
+		const { read, at } = reads(() => (calls++ === 0 ? retryable(429, 7000) : done));
+		await waitForTask(running(), read, { limitMs: 60_000, estimate: new RunTimeEstimate() });
+		expect(at[1] - at[0]).toBe(7000);
+	});
+
+	it('ends the wait at once on an error that will not pass', async () => {
+		const { read } = reads(() => new Error('Invalid API key'));
+		await expect(waitForTask(running(), read, { limitMs: 60_000, estimate: new RunTimeEstimate() })).rejects.toThrow('Invalid API key');
 	});
 
 	it('ends at once when the signal aborts', async () => {
+		virtualClock();
 		const controller = new AbortController();
-		setTimeout(() => controller.abort(), 100);
-		const started = Date.now();
-		await expect(waitForTask(running(), async () => running(), { limitMs: 60_000, estimate: new RunTimeEstimate(), signal: controller.signal })).rejects.toThrow('cancelled');
-		expect(Date.now() - started).toBeLessThan(400);
+		let reads = 0;
+		const read = async () => {
+			if (++reads === 2) controller.abort();
+			return running();
+		};
+		await expect(waitForTask(running(), read, { limitMs: 60_000, estimate: new RunTimeEstimate(), signal: controller.signal })).rejects.toThrow('cancelled');
+		expect(reads).toBe(2);
 	});
 });

@@ -1,11 +1,20 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { downloadResult as downloadResultProperty, waitAndDownloadOptions, waitForResult } from '../../../shared/descriptions';
+import {
+	concurrency,
+	downloadOptions,
+	downloadResult,
+	includeServiceDetails,
+	optionsCollection,
+	waitForResult,
+	waitOptions,
+} from '../../../shared/descriptions';
+import { operationError } from '../../../shared/errors';
+import { itemSettings } from '../../../shared/settings';
+import { settle, type ItemRun } from '../../../shared/settle';
 import { isHttpUrl } from '../../../shared/task';
 import { createTask } from '../../../shared/transport';
-import { taskError } from '../../../shared/errors';
-import { settle, type Batch } from '../settle';
 
 export const DEFAULT_MODEL = 'image-upscale';
 export const DEFAULT_ROUTE = '/api/v1/images/tools/upscale';
@@ -21,6 +30,8 @@ const properties: INodeProperties[] = [
 			{ name: 'Binary File', value: 'binary', description: 'An image file from a binary field of the input item' },
 		],
 		default: 'url',
+		// An AI agent cannot hand the tool a file: as a tool, the node takes URLs only.
+		displayOptions: { hide: { '@tool': [true] } },
 	},
 	{
 		displayName: 'Image URL',
@@ -41,47 +52,43 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { imageSource: ['binary'] } },
 	},
 	waitForResult(true),
-	{ ...downloadResultProperty, displayOptions: { show: { waitForResult: [true] } } },
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		options: [
-			{
-				displayName: 'Additional Body Fields (JSON)',
-				name: 'extraBody',
-				type: 'json',
-				default: '{}',
-				description: 'More fields for the create request, for models that take them, e.g. {"scale": 4}',
-			},
-			{
-				displayName: 'Callback URL',
-				name: 'callbackUrl',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. {{ $execution.resumeUrl }}',
-				description:
-					"The service POSTs to this URL when the task ends: a Wait node's resume URL, or the API in One Trigger's production URL",
-			},
-			...waitAndDownloadOptions,
-			{
-				displayName: 'Model',
-				name: 'model',
-				type: 'string',
-				default: DEFAULT_MODEL,
-				description: 'Model ID of the API in One platform',
-			},
-			{
-				displayName: 'Route',
-				name: 'route',
-				type: 'string',
-				default: DEFAULT_ROUTE,
-				description: 'Path of the create request, for other tools of the platform, e.g. /api/v1/images/tools/remove-bg',
-			},
-		],
-	},
+	{ ...downloadResult, displayOptions: { show: { waitForResult: [true] } } },
+	optionsCollection([
+		{
+			displayName: 'Extra Body Fields',
+			name: 'extraBody',
+			type: 'json',
+			default: '{}',
+			description: 'More fields for the create request as a JSON object, for models that take them, e.g. {"scale": 4}',
+		},
+		{
+			displayName: 'Callback URL',
+			name: 'callbackUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. {{ $execution.resumeUrl }}',
+			description:
+				"The service POSTs to this URL when the task ends: a Wait node's resume URL, or the API in One Trigger's production URL",
+		},
+		concurrency,
+		includeServiceDetails,
+		...downloadOptions({ '/waitForResult': [true], '/downloadResult': [true] }),
+		...waitOptions,
+		{
+			displayName: 'Model',
+			name: 'model',
+			type: 'string',
+			default: DEFAULT_MODEL,
+			description: 'Model ID of the API in One platform',
+		},
+		{
+			displayName: 'Route',
+			name: 'route',
+			type: 'string',
+			default: DEFAULT_ROUTE,
+			description: 'Path of the create request, for other tools of the platform, e.g. /api/v1/images/tools/remove-bg',
+		},
+	]),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['image'], operation: ['upscale'] } }, properties);
@@ -92,9 +99,8 @@ interface ImageInput {
 }
 
 async function readImage(ctx: IExecuteFunctions, itemIndex: number): Promise<ImageInput> {
-	const fail = (message: string, hint?: string) =>
-		new NodeOperationError(ctx.getNode(), message, { itemIndex, description: hint });
-	if (ctx.getNodeParameter('imageSource', itemIndex) === 'binary') {
+	const fail = (message: string, hint?: string) => new NodeOperationError(ctx.getNode(), message, { itemIndex, description: hint });
+	if (ctx.getNodeParameter('imageSource', itemIndex, 'url') === 'binary') {
 		const field = String(ctx.getNodeParameter('binaryPropertyName', itemIndex));
 		const meta = ctx.helpers.assertBinaryData(itemIndex, field);
 		if (!meta.mimeType?.startsWith('image/')) {
@@ -120,11 +126,11 @@ function extraBodyOf(ctx: IExecuteFunctions, options: IDataObject, itemIndex: nu
 		try {
 			extra = extra.trim() === '' ? {} : JSON.parse(extra);
 		} catch {
-			throw new NodeOperationError(ctx.getNode(), 'Additional Body Fields is not valid JSON', { itemIndex });
+			throw new NodeOperationError(ctx.getNode(), 'Extra Body Fields is not valid JSON', { itemIndex });
 		}
 	}
 	if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) {
-		throw new NodeOperationError(ctx.getNode(), 'Additional Body Fields must be a JSON object', { itemIndex });
+		throw new NodeOperationError(ctx.getNode(), 'Extra Body Fields must be a JSON object', { itemIndex });
 	}
 	return extra as IDataObject;
 }
@@ -138,36 +144,26 @@ function callbackUrlOf(ctx: IExecuteFunctions, options: IDataObject, itemIndex: 
 	return value.trim();
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, batch: Batch): Promise<INodeExecutionData> {
-	const startedAt = Date.now();
+export async function execute(this: IExecuteFunctions, run: ItemRun): Promise<INodeExecutionData> {
+	const { itemIndex, batch } = run;
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const settings = itemSettings(this, itemIndex, true);
+	if (!settings.wait) settings.download = undefined;
 	const model = String(options.model || DEFAULT_MODEL);
 	const route = `/${String(options.route || DEFAULT_ROUTE).replace(/^\/+/, '')}`;
-	const wait = this.getNodeParameter('waitForResult', itemIndex, true) as boolean;
-	const download = wait && (this.getNodeParameter('downloadResult', itemIndex, true) as boolean);
 
 	const input = await readImage(this, itemIndex);
 	const callbackUrl = callbackUrlOf(this, options, itemIndex);
-	const body: IDataObject = {
-		...extraBodyOf(this, options, itemIndex),
-		model,
-		image: input.image,
-		...(callbackUrl ? { callback_url: callbackUrl } : {}),
-	};
+	const body: IDataObject = { ...extraBodyOf(this, options, itemIndex), model, image: input.image, ...(callbackUrl ? { callback_url: callbackUrl } : {}) };
 
-	const task = await createTask(this, route, body, { itemIndex, signal: batch.signal });
-	if (!task.taskId && task.state === 'running') {
-		throw taskError(this.getNode(), 'The service accepted the image but sent no task ID to follow', itemIndex, undefined, 'The task may exist: check your API in One tasks before retrying.');
+	// Not tied to the item's signal: a create in flight is let finish, so the task it makes is known.
+	const task = await createTask(this, route, body, { itemIndex, gate: batch.gate });
+	if (task.taskId) batch.created.set(itemIndex, task.taskId);
+	else if (task.state === 'running') {
+		throw operationError(this.getNode(), 'The service accepted the image but sent no task ID to follow', {
+			itemIndex,
+			description: 'The task may exist: check the tasks in your API in One account before you run this item again.',
+		});
 	}
-	return await settle(this, task, {
-		itemIndex,
-		batch,
-		wait,
-		download,
-		failedIsError: true,
-		model,
-		inputName: input.name,
-		startedAt,
-		options,
-	});
+	return await settle(this, run, task, { settings, failedIsError: true, model, inputName: input.name });
 }

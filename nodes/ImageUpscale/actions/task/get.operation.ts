@@ -1,9 +1,18 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { downloadResult, waitAndDownloadOptions, waitForResult } from '../../../shared/descriptions';
+import {
+	concurrency,
+	downloadOptions,
+	downloadResult,
+	includeServiceDetails,
+	optionsCollection,
+	waitForResult,
+	waitOptions,
+} from '../../../shared/descriptions';
+import { itemSettings } from '../../../shared/settings';
+import { settle, type ItemRun } from '../../../shared/settle';
 import { getTask } from '../../../shared/transport';
-import { settle, type Batch } from '../settle';
 
 const properties: INodeProperties[] = [
 	{
@@ -17,14 +26,7 @@ const properties: INodeProperties[] = [
 	},
 	waitForResult(false),
 	{ ...downloadResult, description: 'Whether to download the result image, when the task has succeeded, into a binary field' },
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		default: {},
-		options: waitAndDownloadOptions,
-	},
+	optionsCollection([concurrency, includeServiceDetails, ...downloadOptions({ '/downloadResult': [true] }), ...waitOptions]),
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['task'], operation: ['get'] } }, properties);
@@ -38,18 +40,10 @@ function taskIdOf(ctx: IExecuteFunctions, itemIndex: number): string {
 	return taskId;
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, batch: Batch): Promise<INodeExecutionData> {
-	const startedAt = Date.now();
+export async function execute(this: IExecuteFunctions, run: ItemRun): Promise<INodeExecutionData> {
+	const { itemIndex, batch, signal } = run;
 	const taskId = taskIdOf(this, itemIndex);
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const task = await getTask(this, taskId, { itemIndex, signal: batch.signal });
-	return await settle(this, task, {
-		itemIndex,
-		batch,
-		wait: this.getNodeParameter('waitForResult', itemIndex, false) as boolean,
-		download: this.getNodeParameter('downloadResult', itemIndex, true) as boolean,
-		failedIsError: false,
-		startedAt,
-		options,
-	});
+	const settings = itemSettings(this, itemIndex, false);
+	const task = await getTask(this, taskId, { itemIndex, signal, gate: batch.gate });
+	return await settle(this, run, task, { settings, failedIsError: false });
 }

@@ -4,7 +4,7 @@ import { sleep } from 'n8n-workflow';
  * Waits `ms`, or rejects as soon as the execution is cancelled.
  * n8n 1.x's `sleep` takes no signal, so the abort is raced rather than passed only.
  */
-export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+async function pause(ms: number, signal?: AbortSignal): Promise<void> {
 	if (!signal) return await sleep(ms);
 	if (signal.aborted) throw new Error('The execution was cancelled');
 	let onAbort = () => {};
@@ -18,3 +18,9 @@ export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
 		signal.removeEventListener('abort', onAbort);
 	}
 }
+
+/** Time as the nodes see it: every wait goes through here, so tests can drive the clock. */
+export const clock = {
+	now: (): number => Date.now(),
+	sleep: pause,
+};
