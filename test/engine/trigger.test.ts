@@ -435,7 +435,7 @@ describe('the shared secret', () => {
 
 	it('reads the secret from the header named in the options', async () => {
 		const taskId = await endedTask();
-		const receiver = await startReceiver({ options: { secret, secretHeader: 'X-Hook-Token' } });
+		const receiver = await startReceiver({ options: { secret, headerName: 'X-Hook-Token' } });
 		expect(await post(receiver.url, { task_id: taskId }, { 'x-hook-token': secret })).toMatchObject({ status: 200 });
 		await receiver.settled();
 		expect(receiver.starts).toHaveLength(1);
