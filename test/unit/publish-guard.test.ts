@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -42,7 +42,9 @@ function packageFolder(edit: (packageJson: Record<string, unknown>) => void = ()
 
 async function publishFrom(dir: string, extraArgs: string[] = []) {
 	try {
-		return await run('npm', ['publish', '--registry', registryUrl, ...extraArgs], { cwd: dir, env: laptopEnv() });
+		// No update check: nothing but the local registry is asked.
+		const env = laptopEnv({ npm_config_update_notifier: 'false' });
+		return await run('npm', ['publish', '--registry', registryUrl, ...extraArgs], { cwd: dir, env });
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}
