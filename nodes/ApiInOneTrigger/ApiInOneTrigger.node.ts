@@ -58,7 +58,7 @@ export class ApiInOneTrigger implements INodeType {
 				},
 				{
 					displayName: 'Secret Header Name',
-					name: 'secretHeader',
+					name: 'headerName',
 					type: 'string',
 					default: DEFAULT_SECRET_HEADER,
 					placeholder: `e.g. ${DEFAULT_SECRET_HEADER}`,

@@ -54,7 +54,7 @@ export async function checkCallback(ctx: IWebhookFunctions, options: IDataObject
 	if (Number(first(request.headers['content-length'])) > MAX_BODY_BYTES) return tooLarge;
 
 	const secret = String(options.secret ?? '');
-	if (secret !== '' && !secretMatches(ctx, secret, String(options.secretHeader ?? DEFAULT_SECRET_HEADER))) {
+	if (secret !== '' && !secretMatches(ctx, secret, String(options.headerName ?? DEFAULT_SECRET_HEADER))) {
 		return { status: 401, message: 'The callback secret is missing or wrong' };
 	}
 

@@ -7,14 +7,17 @@ import { DEFAULT_CONCURRENCY, DEFAULT_MAX_RESULT_MB, DEFAULT_WAIT_LIMIT_SECONDS,
 
 const whenWaiting = { show: { '/waitForResult': [true] } };
 
-export const waitForResult = (defaultValue: boolean): INodeProperties => ({
+const waitForResultOn: INodeProperties = {
 	displayName: 'Wait for Result',
 	name: 'waitForResult',
 	type: 'boolean',
-	default: defaultValue,
+	default: true,
 	description:
 		'Whether to wait until the task has ended and return its result. When off, the node returns the task as it is now.',
-});
+};
+
+// Two literal defaults: n8n's lint reads a boolean's default from the source.
+export const waitForResult = (defaultValue: boolean): INodeProperties => (defaultValue ? waitForResultOn : { ...waitForResultOn, default: false });
 
 export const downloadResult: INodeProperties = {
 	displayName: 'Download Result',

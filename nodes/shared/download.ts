@@ -39,11 +39,15 @@ export function baseNameOf(nameOrUrl: string | undefined): string | undefined {
 	let path = nameOrUrl;
 	try {
 		path = new URL(nameOrUrl).pathname;
-	} catch {}
+	} catch {
+		// not a URL: a file name
+	}
 	let last = path.split('/').pop() ?? '';
 	try {
 		last = decodeURIComponent(last);
-	} catch {} // a stray "%" as in "50% off.jpg": keep the name as it is
+	} catch {
+		// a stray "%" as in "50% off.jpg": keep the name as it is
+	}
 	last = last.replace(/\.[A-Za-z0-9]{1,5}$/, '');
 	const safe = last.replace(/[^\w.-]+/g, '_').slice(0, 120);
 	return /[A-Za-z0-9]/.test(safe) ? safe : undefined;

@@ -134,8 +134,6 @@ describe('task flow', () => {
 		expect(file).toMatchObject({ status: 200, type: 'image/jpeg', length: String(file.buf.length) });
 		expect(await sharp(file.buf).metadata()).toMatchObject({ width: 80, height: 60, format: 'jpeg' });
 		expect(s.task(id)).toMatchObject({ state: 'succeeded', scale: 2, inputWidth: 40, outputWidth: 80, resultUrl: url });
-		const t = s.task(id)!;
-		expect(t.endedAt! - t.startedAt!).toBeGreaterThanOrEqual(190);
 	});
 
 	test('data URL input, per-task scale, another tool route', async () => {
@@ -238,9 +236,7 @@ describe('faults', () => {
 		expect(bad.status).toBe(200);
 		expect(bad.json).toBeUndefined();
 		expect(await create(s)).toMatchObject({ status: 200, json: { code: 1001, message: 'Model not found' } });
-		const t0 = Date.now();
 		expect((await create(s)).json.data.status).toBe('IN_PROGRESS');
-		expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
 		expect(s.tasks()).toHaveLength(1);
 		expect(s.log.entries.map((e) => [e.status, e.fault])).toEqual([
 			[0, 'reset'],
@@ -261,9 +257,8 @@ describe('faults', () => {
 		);
 		await new Promise((r) => setTimeout(r, 50));
 		expect(s.log.maxInFlight('file')).toBe(1);
-		const t0 = Date.now();
 		await s.close();
-		expect(Date.now() - t0).toBeLessThan(1000);
+		// Without close() ending it, the hung request would keep this test waiting until jest fails it.
 		expect(await pending).toBeInstanceOf(Error);
 	});
 
@@ -273,9 +268,8 @@ describe('faults', () => {
 		const slow = (await create(s)).json.data.task_id;
 		const quick = (await create(s)).json.data.task_id;
 		await s.idle();
-		const took = (id: string): number => s.task(id)!.endedAt! - s.task(id)!.startedAt!;
-		expect(took(slow)).toBeGreaterThanOrEqual(390);
-		expect(took(slow)).toBeGreaterThan(took(quick));
+		// Created first, ended last: its own processing time held it.
+		expect(s.task(quick)!.endedAt!).toBeLessThan(s.task(slow)!.endedAt!);
 		expect(s.log.entries.map((e) => e.fault)).toEqual(['takes:400', undefined]);
 	});
 

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INodeParameters, INodeProperties, INodeType } from 'n8n-workflow';
 
-import { ApiInOneTrigger } from '../nodes/ApiInOneTrigger/ApiInOneTrigger.node';
-import { ImageUpscale } from '../nodes/ImageUpscale/ImageUpscale.node';
+import { ApiInOneTrigger } from '../../nodes/ApiInOneTrigger/ApiInOneTrigger.node';
+import { ImageUpscale } from '../../nodes/ImageUpscale/ImageUpscale.node';
 
 // The importable workflows in examples/: well-formed, and using this package's nodes only with
 // parameters those nodes really have.
@@ -21,7 +21,7 @@ interface Example {
 	connections: Record<string, Record<string, Array<Array<{ node: string; type: string; index: number }>>>>;
 }
 
-const dir = join(__dirname, '..', 'examples');
+const dir = join(__dirname, '..', '..', 'examples');
 const files = readdirSync(dir).filter((file) => file.endsWith('.json'));
 const examples = files.map((file) => [file, JSON.parse(readFileSync(join(dir, file), 'utf8')) as Example] as const);
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 
-import { demoSucceeded, parseDemoArgs, runDemo, type DemoRow } from '../scripts/demo';
+import { demoSucceeded, parseDemoArgs, runDemo, type DemoRow } from '../../scripts/demo';
 
 // The demo's own workflow (images -> Image Upscale in n8n-core -> files), against the local stand-in.
 
