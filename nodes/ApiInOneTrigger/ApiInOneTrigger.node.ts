@@ -2,6 +2,7 @@ import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { downloadOptions, downloadResult, includeServiceDetails, optionsCollection } from '../shared/descriptions';
+import { unreachableBy, unreachableHint } from '../shared/reachability';
 import { receiveCallback } from './callback';
 import { DEFAULT_SECRET_HEADER } from './request';
 
@@ -69,13 +70,16 @@ export class ApiInOneTrigger implements INodeType {
 	};
 
 	// The service has no API to register callbacks: each task names its own callback_url, so there is
-	// nothing to create, check or delete on its side (n8n's lint asks for the methods all the same).
+	// nothing to create, check or delete on its side. Activating warns when the URL cannot be reached.
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
+				return false;
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
+				const url = this.getNodeWebhookUrl('default') ?? '';
+				const kind = unreachableBy(url);
+				if (kind) this.logger.warn(unreachableHint("The API in One Trigger's production URL", url, kind));
 				return true;
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {

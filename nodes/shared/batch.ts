@@ -38,6 +38,8 @@ export class Batch {
 	readonly gate = new RateGate();
 	/** Tasks created so far, by item: paid for, so never lost from sight. */
 	readonly created = new Map<number, string>();
+	/** Execution hints for the user, each once however many items found it. */
+	readonly hints = new Set<string>();
 
 	constructor(readonly signal?: AbortSignal) {}
 }

@@ -27,6 +27,8 @@ export interface ItemSettings {
 	/** Set when the item downloads the result. */
 	download?: DownloadSettings;
 	includeServiceDetails: boolean;
+	/** Called by an AI agent as a tool: the agent gets URLs and a summary, never a file. */
+	asTool: boolean;
 }
 
 type Context = IExecuteFunctions | IWebhookFunctions;
@@ -54,17 +56,21 @@ export function downloadSettings(ctx: Context, options: IDataObject, itemIndex?:
 	return { maxBytes: Math.floor(megabytes * 1024 * 1024), field: fieldName(ctx, options.outputBinaryField ?? 'data', itemIndex) };
 }
 
+/** Whether an AI agent runs the node as a tool (n8n 2.x says so; 1.x runs the "...Tool" node type). */
+export const isToolCall = (ctx: IExecuteFunctions): boolean => ctx.isToolExecution?.() === true || ctx.getNode().type.endsWith('Tool');
+
 /** The settings of one item of the action node (Upscale or Task -> Get). */
 export function itemSettings(ctx: IExecuteFunctions, itemIndex: number, waitByDefault: boolean): ItemSettings {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const waits = ctx.getNodeParameter('waitForResult', itemIndex, waitByDefault) === true;
 	const downloads = ctx.getNodeParameter('downloadResult', itemIndex, true) === true;
-	const settings: ItemSettings = { includeServiceDetails: options.includeServiceDetails === true };
+	const asTool = isToolCall(ctx);
+	const settings: ItemSettings = { includeServiceDetails: options.includeServiceDetails === true && !asTool, asTool };
 	if (waits) {
 		const seconds = positiveNumber(ctx, options.waitLimitSeconds ?? DEFAULT_WAIT_LIMIT_SECONDS, 'Wait Limit (Seconds)', itemIndex);
 		settings.wait = { limitMs: Math.round(seconds * 1000), returnRunning: options.onWaitLimit === 'returnRunning' };
 	}
-	if (downloads) settings.download = downloadSettings(ctx, options, itemIndex);
+	if (downloads && !asTool) settings.download = downloadSettings(ctx, options, itemIndex);
 	return settings;
 }
 

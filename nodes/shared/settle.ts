@@ -5,7 +5,7 @@ import { clock } from './clock';
 import { resultBinary } from './download';
 import { asNodeError, operationError, withTaskId } from './errors';
 import type { ItemSettings } from './settings';
-import { taskJson, type Task } from './task';
+import { taskJson, toolJson, type Task } from './task';
 import { getTask, isRetryable, retryAfterOf } from './transport';
 import { waitForTask, type FailedRead } from './wait';
 
@@ -62,11 +62,9 @@ export async function settle(ctx: IExecuteFunctions, run: ItemRun, first: Task, 
 		if (task.state === 'failed' && options.failedIsError) {
 			throw operationError(ctx.getNode(), `The task failed: ${task.error}`, { itemIndex });
 		}
-		const json = taskJson(task, {
-			model: options.model,
-			elapsedMs: clock.now() - run.startedAt,
-			includeServiceDetails: settings.includeServiceDetails,
-		});
+		const json = settings.asTool
+			? toolJson(task)
+			: taskJson(task, { model: options.model, elapsedMs: clock.now() - run.startedAt, includeServiceDetails: settings.includeServiceDetails });
 		const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
 		if (settings.download && task.state === 'succeeded') {
 			item.binary = await resultBinary(ctx, task, settings.download, { itemIndex, inputName: options.inputName, signal: run.signal });

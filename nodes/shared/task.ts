@@ -144,6 +144,18 @@ export function taskJson(task: Task, options: OutputOptions = {}): IDataObject {
 	};
 }
 
+/** What an AI agent gets from the node used as a tool: the result URLs, the task and one line to read. */
+export function toolJson(task: Task): IDataObject {
+	const task_ = task.taskId ? ` (task ${task.taskId})` : '';
+	const summary =
+		task.state === 'succeeded'
+			? `The result image is ready${task_}: ${task.imageUrl ?? 'the service gave no URL'}`
+			: task.state === 'failed'
+				? `The task failed${task_}: ${task.error}`
+				: `The task is still running${task_}; get it later by its task ID`;
+	return { summary, taskId: task.taskId ?? null, state: task.state, imageUrl: task.imageUrl ?? null, imageUrls: task.imageUrls, error: task.error ?? null };
+}
+
 /** Task ids go into the status route's path: nothing that could move it to another path. */
 // Refused: anything that would reach another route once put in the path ("/", "\\", "..", ".").
 export const isTaskId = (id: string): boolean => id.length > 0 && id.length <= 200 && !/[/\\]|\.\./.test(id) && id !== '.';

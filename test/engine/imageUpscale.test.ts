@@ -460,3 +460,25 @@ describe('Image -> Upscale: the key never shows', () => {
 		}
 	});
 });
+
+describe('Image -> Upscale: a Callback URL the service cannot reach', () => {
+	const hintsOf = (result: Awaited<ReturnType<typeof upscale>>) =>
+		(result.run.data.resultData.runData['Node Under Test']?.[0]?.hints ?? []).map((hint) => hint.message);
+
+	it.each([
+		['http://localhost:5678/webhook-waiting/12', 'localhost'],
+		['http://127.0.0.1:5678/webhook/abc/callback', 'a loopback address'],
+		['http://192.168.1.20:5678/webhook/abc/callback', 'a private address'],
+	])('%s: one execution hint, however many items, saying what to set', async (callbackUrl, kind) => {
+		const items = [{ json: {} }, { json: {} }, { json: {} }];
+		const result = await upscale({ imageUrl: box.standIn.imageUrl(), waitForResult: false, options: { callbackUrl } }, items);
+		expect(hintsOf(result)).toEqual([
+			`The Callback URL ${callbackUrl} is ${kind}, which API in One cannot reach from the internet: its callbacks will never arrive. Set n8n's WEBHOOK_URL to the public address of your n8n (e.g. https://n8n.example.com/) so webhook and resume URLs use it.`,
+		]);
+	});
+
+	it('gives no hint for a public address', async () => {
+		const result = await upscale({ imageUrl: box.standIn.imageUrl(), waitForResult: false, options: { callbackUrl: 'https://n8n.example.com/webhook/abc/callback' } });
+		expect(hintsOf(result)).toEqual([]);
+	});
+});

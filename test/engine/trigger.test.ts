@@ -544,3 +544,28 @@ describe('Download Result', () => {
 		expect(box.standIn.log.count('file')).toBe(0);
 	});
 });
+
+describe('activating the workflow', () => {
+	async function activate(webhookUrl: string) {
+		const warnings: string[] = [];
+		const hooks = { getNodeWebhookUrl: () => webhookUrl, logger: { warn: (message: string) => warnings.push(message) } };
+		const { default: methods } = new ApiInOneTrigger().webhookMethods;
+		const exists = await methods.checkExists.call(hooks as never);
+		const created = exists || (await methods.create.call(hooks as never));
+		return { created, warnings };
+	}
+
+	it('warns when the production URL is one the service cannot reach', async () => {
+		expect(await activate('http://localhost:5678/webhook/abc/callback')).toEqual({
+			created: true,
+			warnings: [
+				"The API in One Trigger's production URL http://localhost:5678/webhook/abc/callback is localhost, which API in One cannot reach from the internet: its callbacks will never arrive. Set n8n's WEBHOOK_URL to the public address of your n8n (e.g. https://n8n.example.com/) so webhook and resume URLs use it.",
+			],
+		});
+	});
+
+	it('registers nothing with the service, and says nothing, for a public URL', async () => {
+		expect(await activate('https://n8n.example.com/webhook/abc/callback')).toEqual({ created: true, warnings: [] });
+		expect(box.standIn.log.entries).toHaveLength(0);
+	});
+});

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BinaryDataConfig, BinaryDataService, ExecutionLifecycleHooks, WebhookContext, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
+	NodeConnectionTypes,
 	Workflow,
 	type ICredentialDataDecryptedObject,
 	type ICredentialType,
@@ -24,6 +25,7 @@ import {
 
 import { ApiInOneApi } from '../../credentials/ApiInOneApi.credentials';
 import { ItemsSource } from './ItemsSource.node';
+import { ToolCaller } from './ToolCaller.node';
 
 /**
  * Runs workflows through n8n-core's real WorkflowExecute with this package's own node and
@@ -39,6 +41,19 @@ export function registerNode(type: string, node: INodeType) {
 	nodeTypes[type] = node;
 }
 registerNode('test.itemsSource', new ItemsSource());
+registerNode('test.toolCaller', new ToolCaller());
+
+/**
+ * The "<name>Tool" variant n8n makes of a node that is usableAsTool (in n8n itself the CLI's node
+ * loader does this): the same node, with a tool output instead of the main connections.
+ */
+export function registerToolVariant(type: string): string {
+	const node = lookup(type);
+	const toolType = `${type}Tool`;
+	const description = { ...node.description, name: `${node.description.name}Tool`, displayName: `${node.description.displayName} Tool`, inputs: [], outputs: [NodeConnectionTypes.AiTool] };
+	registerNode(toolType, Object.assign(Object.create(Object.getPrototypeOf(node)), node, { description }));
+	return toolType;
+}
 
 export const nodeTypeRegistry: INodeTypes = {
 	getByName: (type) => lookup(type),
@@ -251,6 +266,52 @@ export function startNode({ node, items = [{ json: {} }], credentials = {} }: Ru
 }
 
 export const runNode = (options: RunOptions): Promise<RunResult> => startNode(options).result;
+
+/**
+ * Runs the node as an AI agent's tool, through n8n-core's own tool path (getInputConnectionData ->
+ * createNodeAsTool -> the node's execute with a tool context): a stand-in agent calls it once with
+ * `toolArgs` and outputs the tool's answer as the agent receives it.
+ */
+export async function runAsTool(options: { node: NodeUnderTest; toolArgs: IDataObject; credentials?: Record<string, ICredentialDataDecryptedObject> }): Promise<RunResult> {
+	const toolName = options.node.name ?? 'Upscale Tool';
+	const nodes: INode[] = [
+		{ id: 'source', name: 'Source', type: 'test.itemsSource', typeVersion: 1, position: [0, 0], parameters: {} },
+		{ id: 'agent', name: 'Agent', type: 'test.toolCaller', typeVersion: 1, position: [200, 0], parameters: {} },
+		{
+			id: 'tool',
+			name: toolName,
+			type: registerToolVariant(options.node.type),
+			typeVersion: 1,
+			position: [200, 200],
+			parameters: options.node.parameters,
+			credentials: { apiInOneApi: { id: '1', name: 'API in One' } },
+		},
+	];
+	const workflow = new Workflow({
+		id: 'engine-test-tool',
+		nodes,
+		connections: {
+			Source: { main: [[{ node: 'Agent', type: 'main', index: 0 }]] },
+			[toolName]: { ai_tool: [[{ node: 'Agent', type: 'ai_tool', index: 0 }]] },
+		},
+		nodeTypes: nodeTypeRegistry,
+		active: false,
+		staticData: {},
+	});
+	const { additionalData, finished } = executionSetup(workflow, options.credentials ?? {}, 'manual');
+	const runData = {
+		resultData: { runData: {} },
+		executionData: {
+			contextData: {},
+			metadata: {},
+			nodeExecutionStack: [{ node: nodes[0], data: { main: [[{ json: { toolArgs: options.toolArgs } }]] }, source: null }],
+			waitingExecution: {},
+			waitingExecutionSource: {},
+		},
+	} as unknown as IRunExecutionData;
+	await new WorkflowExecute(additionalData, 'manual', runData).processRunExecutionData(workflow).catch(() => undefined);
+	return resultOf(await finished, 'Agent');
+}
 
 export const itemsOf = (jsons: IDataObject[]): INodeExecutionData[] => jsons.map((json) => ({ json }));
 

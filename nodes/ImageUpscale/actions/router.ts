@@ -63,5 +63,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		return [await runPool(items.length, concurrency(this), runItem, batch.signal)];
 	} catch (error) {
 		throw withOtherTasks(error, batch);
+	} finally {
+		// n8n 1.x before hints existed has no addExecutionHints.
+		const hints = [...batch.hints].map((message) => ({ message, type: 'warning' as const, location: 'outputPane' as const }));
+		if (hints.length) this.addExecutionHints?.(...hints);
 	}
 }

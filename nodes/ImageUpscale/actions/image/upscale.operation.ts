@@ -11,6 +11,7 @@ import {
 	waitOptions,
 } from '../../../shared/descriptions';
 import { operationError } from '../../../shared/errors';
+import { unreachableBy, unreachableHint } from '../../../shared/reachability';
 import { itemSettings } from '../../../shared/settings';
 import { settle, type ItemRun } from '../../../shared/settle';
 import { isHttpUrl } from '../../../shared/task';
@@ -52,7 +53,7 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { imageSource: ['binary'] } },
 	},
 	waitForResult(true),
-	{ ...downloadResult, displayOptions: { show: { waitForResult: [true] } } },
+	{ ...downloadResult, displayOptions: { show: { waitForResult: [true] }, hide: { '@tool': [true] } } },
 	optionsCollection([
 		{
 			displayName: 'Extra Body Fields',
@@ -98,9 +99,9 @@ interface ImageInput {
 	name?: string;
 }
 
-async function readImage(ctx: IExecuteFunctions, itemIndex: number): Promise<ImageInput> {
+async function readImage(ctx: IExecuteFunctions, itemIndex: number, asTool: boolean): Promise<ImageInput> {
 	const fail = (message: string, hint?: string) => new NodeOperationError(ctx.getNode(), message, { itemIndex, description: hint });
-	if (ctx.getNodeParameter('imageSource', itemIndex, 'url') === 'binary') {
+	if (!asTool && ctx.getNodeParameter('imageSource', itemIndex, 'url') === 'binary') {
 		const field = String(ctx.getNodeParameter('binaryPropertyName', itemIndex));
 		const meta = ctx.helpers.assertBinaryData(itemIndex, field);
 		if (!meta.mimeType?.startsWith('image/')) {
@@ -144,6 +145,12 @@ function callbackUrlOf(ctx: IExecuteFunctions, options: IDataObject, itemIndex: 
 	return value.trim();
 }
 
+/** A callback the service could never deliver gets a hint in the execution, once per run. */
+function checkReachable(url: string | undefined, run: ItemRun) {
+	const kind = url && unreachableBy(url);
+	if (kind) run.batch.hints.add(unreachableHint('The Callback URL', url, kind));
+}
+
 export async function execute(this: IExecuteFunctions, run: ItemRun): Promise<INodeExecutionData> {
 	const { itemIndex, batch } = run;
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
@@ -152,8 +159,9 @@ export async function execute(this: IExecuteFunctions, run: ItemRun): Promise<IN
 	const model = String(options.model || DEFAULT_MODEL);
 	const route = `/${String(options.route || DEFAULT_ROUTE).replace(/^\/+/, '')}`;
 
-	const input = await readImage(this, itemIndex);
+	const input = await readImage(this, itemIndex, settings.asTool);
 	const callbackUrl = callbackUrlOf(this, options, itemIndex);
+	checkReachable(callbackUrl, run);
 	const body: IDataObject = { ...extraBodyOf(this, options, itemIndex), model, image: input.image, ...(callbackUrl ? { callback_url: callbackUrl } : {}) };
 
 	// Not tied to the item's signal: a create in flight is let finish, so the task it makes is known.

@@ -25,7 +25,11 @@ const properties: INodeProperties[] = [
 		description: 'The ID the Upscale operation returned',
 	},
 	waitForResult(false),
-	{ ...downloadResult, description: 'Whether to download the result image, when the task has succeeded, into a binary field' },
+	{
+		...downloadResult,
+		description: 'Whether to download the result image, when the task has succeeded, into a binary field',
+		displayOptions: { hide: { '@tool': [true] } },
+	},
 	optionsCollection([concurrency, includeServiceDetails, ...downloadOptions({ '/downloadResult': [true] }), ...waitOptions]),
 ];
 
