@@ -43,3 +43,39 @@ export function sleepsUntilCancelled(): void {
 }
 
 afterEach(() => jest.restoreAllMocks());
+
+/**
+ * A simulated clock for code that waits in many places at once: sleeps end in time order, and time
+ * jumps to the next one whenever everything else is waiting. `run` drives it until `main` is done.
+ */
+export function simulatedClock(start = 1_700_000_000_000) {
+	let now = start;
+	const sleepers: Array<{ at: number; wake: () => void }> = [];
+	jest.spyOn(clock, 'now').mockImplementation(() => now);
+	jest.spyOn(clock, 'sleep').mockImplementation(
+		(ms: number, signal?: AbortSignal) =>
+			new Promise<void>((resolve, reject) => {
+				if (signal?.aborted) return reject(cancelled());
+				sleepers.push({ at: now + Math.max(0, ms), wake: resolve });
+				sleepers.sort((a, b) => a.at - b.at);
+			}),
+	);
+	const settle = () => new Promise((resolve) => setImmediate(resolve));
+	return {
+		get now() {
+			return now;
+		},
+		async run<T>(main: () => Promise<T>): Promise<T> {
+			let done = false;
+			const result = main().finally(() => (done = true));
+			for (;;) {
+				await settle();
+				if (done) return await result;
+				const next = sleepers.shift();
+				if (!next) return await result;
+				now = next.at;
+				next.wake();
+			}
+		},
+	};
+}

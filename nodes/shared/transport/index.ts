@@ -22,6 +22,8 @@ export interface Gate {
 	enter(kind: CallKind, signal?: AbortSignal): Promise<void>;
 	/** True when the gate itself holds the next request back (a 429): the caller then does not wait too. */
 	leave(kind: CallKind, failure?: Failure): boolean;
+	/** How many tries a call may take after this failure. */
+	attempts(failure: Failure, maxAttempts: number): number;
 }
 
 export interface CallOptions {
@@ -52,7 +54,8 @@ async function call(ctx: ApiContext, kind: CallKind, request: Omit<Request, 'sig
 		if (signal?.aborted) throw new NodeOperationError(ctx.getNode(), 'The execution was cancelled', { itemIndex: options.itemIndex });
 		const retry = verdict(outcome, isCreate) === 'retry';
 		const waitMs = outcome.retryAfterMs ?? backoffMs(attempt);
-		if (!retry || attempt >= maxAttempts || waitMs > maxWaitMs) {
+		const attempts = options.gate?.attempts(outcome, maxAttempts) ?? maxAttempts;
+		if (!retry || attempt >= attempts || waitMs > maxWaitMs) {
 			throw failureError(ctx.getNode(), outcome, {
 				isCreate,
 				attempts: attempt,
