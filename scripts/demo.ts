@@ -23,7 +23,7 @@ the results to a folder. Without files or URLs it uses 6 sample images drawn by 
   --file PATH        an image file of yours (repeatable; plain paths work too)
   --url URL          an image URL of yours (repeatable; plain http(s) arguments work too)
   --samples          add the 6 sample images to your own files and URLs
-  --scale N          upscale factor, sent as {"scale": N} in "Additional Body Fields (JSON)"
+  --scale N          upscale factor, sent as {"scale": N} in "Extra Body Fields"
                      (the local stand-in takes 1-4, default 2)
   --concurrency N    images processed at the same time (the node's Concurrency option, default 10)
   --out DIR          where the upscaled files go (default ./demo-output)

@@ -21,7 +21,7 @@ export interface DemoOptions {
 	urls?: string[];
 	/** Include the demo's own sample images; by default only when no files or URLs are given. */
 	samples?: boolean;
-	/** Sent as {"scale": N} in the node's "Additional Body Fields (JSON)" option. */
+	/** Sent as {"scale": N} in the node's "Extra Body Fields" option. */
 	scale?: number;
 	concurrency?: number;
 	outDir?: string;
