@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { startStandIn } from './server';
 
 const USAGE =
-	'usage: tsx test/stand-in/cli.ts [--port N] [--processing-ms N] [--jitter F] [--max-running N] [--scale N] [--credits N] [--key aio_xxx] [--store-dir DIR]';
+	'usage: tsx test/stand-in/cli.ts [--port N] [--processing-ms N] [--jitter F] [--max-running N] [--scale N] [--credits N] [--key aio_xxx] [--store-dir DIR]\n' +
+	'       [--create-rate N] [--read-rate N] [--retry-after-unit S]   (requests per second; 429 with Retry-After past them)';
 
 function num(value: string | undefined, flag: string): number | undefined {
 	if (value === undefined) return undefined;
@@ -22,6 +23,9 @@ async function main(): Promise<void> {
 			credits: { type: 'string' },
 			key: { type: 'string', multiple: true },
 			'store-dir': { type: 'string' },
+			'create-rate': { type: 'string' },
+			'read-rate': { type: 'string' },
+			'retry-after-unit': { type: 'string' },
 			help: { type: 'boolean', short: 'h' },
 		},
 	});
@@ -38,6 +42,9 @@ async function main(): Promise<void> {
 		credits: num(values.credits, '--credits'),
 		keys: values.key,
 		storeDir: values['store-dir'],
+		createRate: num(values['create-rate'], '--create-rate'),
+		readRate: num(values['read-rate'], '--read-rate'),
+		retryAfterUnitS: num(values['retry-after-unit'], '--retry-after-unit'),
 	});
 	const image = standIn.imageUrl({ width: 320, height: 240 });
 	const body = JSON.stringify({ model: 'image-upscale', image });

@@ -17,6 +17,7 @@ export function createRequestLog(): RequestLogWriter {
 		maxInFlight: (route) => peak.get(route) ?? 0,
 		statusReads: (taskId) =>
 			log.count('status', (e) => e.method === 'GET' && (taskId === undefined || e.taskId === taskId)),
+		rateLimited: (route) => log.entries.filter((e) => e.status === 429 && (route === undefined || e.route === route)).length,
 		bodies: (route) => log.entries.filter((e) => e.route === route && e.body !== undefined).map((e) => e.body),
 		clear() {
 			log.entries.length = 0;

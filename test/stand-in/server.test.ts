@@ -3,6 +3,8 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { request } from 'undici';
+import { gunzipSync } from 'node:zlib';
+import { RateLimit, retryAfterHeader } from './rate';
 import { startStandIn, type StandIn, type StandInOptions } from './server';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -381,7 +383,9 @@ describe('log and pictures', () => {
 
 test('the CLI prints STAND_IN_READY and stops cleanly on SIGTERM', async () => {
 	const root = path.resolve(__dirname, '../..');
-	const child = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'test/stand-in/cli.ts', '--processing-ms', '20', '--key', 'aio_cli_key'], { cwd: root });
+	const child = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'test/stand-in/cli.ts', '--processing-ms', '20', '--key', 'aio_cli_key', '--create-rate', '0.5', '--read-rate', '50'], {
+		cwd: root,
+	});
 	const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
 	cleanups.push(async () => {
 		child.kill('SIGKILL');
@@ -399,6 +403,211 @@ test('the CLI prints STAND_IN_READY and stops cleanly on SIGTERM', async () => {
 	expect(ready).toEqual({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), key: 'aio_cli_key' });
 	const s = { url: ready.url, key: ready.key, imageUrl: () => `${ready.url}/images/a.png` } as unknown as StandIn;
 	expect((await create(s)).json.data.status).toBe('IN_PROGRESS');
+	const limited = await create(s);
+	expect(limited).toMatchObject({ status: 429, json: { message: 'Rate limit exceeded: 0.5 creates per second' } });
+	expect(limited.headers['retry-after']).toBe('2');
 	child.kill('SIGTERM');
 	expect(await exited).toBe(0);
 }, 20_000);
+
+describe('contract faults (2026-12-01)', () => {
+	const failed = (p: Promise<unknown>): Promise<string> => p.then(() => 'answered', (e: Error & { code?: string }) => e.code ?? e.message);
+
+	test('createdThen: the task is created and paid for, then a reset, a hang-up, a 502, a 504 or an envelope 500', async () => {
+		const s = await start({ credits: 5 });
+		s.fault(
+			'create',
+			{ kind: 'createdThen', then: { kind: 'reset' } },
+			{ kind: 'createdThen', then: { kind: 'hangUp' } },
+			{ kind: 'createdThen', then: { kind: 'status', status: 502 } },
+			{ kind: 'createdThen', then: { kind: 'status', status: 504, message: 'Gateway Timeout' } },
+			{ kind: 'createdThen', then: { kind: 'envelope', code: 500, message: 'Internal error' } },
+		);
+		expect((await create(s, { image: 'ftp://nope' })).status).toBe(422);
+		expect(await failed(create(s))).not.toBe('answered');
+		expect(await failed(create(s))).not.toBe('answered');
+		expect(await create(s)).toMatchObject({ status: 502, json: { code: 502, message: 'Bad Gateway' } });
+		expect(await create(s)).toMatchObject({ status: 504, json: { code: 504, message: 'Gateway Timeout' } });
+		expect(await create(s)).toMatchObject({ status: 200, json: { code: 500, message: 'Internal error' } });
+		expect((await create(s)).status).toBe(402);
+		await s.idle();
+		const creates = s.log.entries.filter((e) => e.route === 'create');
+		expect(creates.map((e) => [e.status, e.fault])).toEqual([
+			[422, undefined],
+			[0, 'createdThen:reset'],
+			[0, 'createdThen:hangUp'],
+			[502, 'createdThen:status:502'],
+			[504, 'createdThen:status:504'],
+			[200, 'createdThen:envelope:500'],
+			[402, undefined],
+		]);
+		const ids = creates.filter((e) => e.fault).map((e) => e.taskId);
+		expect(s.tasks().map((t) => t.id).sort()).toEqual([...ids].sort());
+		expect(s.tasks().every((t) => t.state === 'succeeded')).toBe(true);
+		expect(() => s.fault('create', { kind: 'createdThen', then: { kind: 'sync' } as never })).toThrow(/createdThen takes/);
+		expect(() => s.fault('status', { kind: 'createdThen', then: { kind: 'reset' } })).toThrow(/does not apply/);
+	});
+
+	test('reset and hangUp are told apart by the client', async () => {
+		const s = await start();
+		s.fault('status', { kind: 'reset' }, { kind: 'hangUp' });
+		const reset = await failed(status(s, 'n41abc'));
+		const hangUp = await failed(status(s, 'n41abc'));
+		expect(reset).not.toBe('answered');
+		expect(hangUp).not.toBe('answered');
+		expect(reset).not.toBe(hangUp);
+		expect((await status(s, 'n41abc')).status).toBe(404);
+	});
+
+	test('envelope errors 429, 500 and 503 in HTTP 200, on create (nothing made) and on status reads', async () => {
+		const s = await start();
+		const id = (await create(s)).json.data.task_id;
+		const envelopes = [
+			{ kind: 'envelope' as const, code: 429, message: 'Too many requests', retryAfter: 2 },
+			{ kind: 'envelope' as const, code: 500, message: 'Internal error' },
+			{ kind: 'envelope' as const, code: 503, message: 'Service unavailable' },
+		];
+		s.fault('create', ...envelopes);
+		s.fault('status', ...envelopes);
+		for (const send of [() => create(s), () => status(s, id)]) {
+			const answers = [await send(), await send(), await send()];
+			expect(answers.map((a) => [a.status, a.json])).toEqual(envelopes.map((e) => [200, { code: e.code, message: e.message }]));
+			expect(answers.map((a) => a.headers['retry-after'])).toEqual(['2', undefined, undefined]);
+		}
+		expect(s.tasks()).toHaveLength(1);
+		expect(s.log.entries.filter((e) => e.fault).map((e) => `${e.route} ${e.fault}`)).toEqual(
+			['create', 'create', 'create', 'status', 'status', 'status'].map((r, i) => `${r} envelope:${envelopes[i % 3].code}`),
+		);
+	});
+
+	test('gzipBomb: a small gzip body that inflates to 50 MiB, whatever accept-encoding asked; with or without Content-Length', async () => {
+		const s = await start();
+		const done = await settle(s, (await create(s)).json.data.task_id);
+		const url = done.data.output.image_url;
+		s.fault('file', { kind: 'gzipBomb' }, { kind: 'gzipBomb', inflatedBytes: 5_000_000, contentLength: false });
+		const get = async (): Promise<{ headers: Record<string, unknown>; buf: Buffer }> => {
+			const res = await request(url, { headers: { 'accept-encoding': 'identity' } });
+			return { headers: res.headers, buf: Buffer.from(await res.body.arrayBuffer()) };
+		};
+		const big = await get();
+		expect(big.headers).toMatchObject({ 'content-encoding': 'gzip', 'content-type': 'image/png', 'content-length': String(big.buf.length) });
+		expect(big.buf.length).toBeLessThan(60_000);
+		const inflated = gunzipSync(big.buf);
+		expect(inflated.length).toBe(50 * 1024 * 1024);
+		expect(inflated.subarray(0, 4).toString('latin1')).toBe('\x89PNG');
+		const small = await get();
+		expect(small.headers['content-length']).toBeUndefined();
+		expect(small.headers['transfer-encoding']).toBe('chunked');
+		expect(gunzipSync(small.buf).length).toBe(5_000_000);
+		const plain = await get();
+		expect(plain.headers['content-encoding']).toBeUndefined();
+		expect((await sharp(plain.buf).metadata()).format).toBe('png');
+		expect(s.log.entries.filter((e) => e.route === 'file').map((e) => [e.taskId, e.fault])).toEqual([
+			[done.data.task_id, 'gzipBomb'],
+			[done.data.task_id, 'gzipBomb'],
+			[done.data.task_id, undefined],
+		]);
+	});
+
+	test('echoKey: the key in failure reasons, extra data fields, error messages and callbacks', async () => {
+		const hook = await receiver();
+		const key = 'aio_echo_me_0123456789';
+		const bearer = `Bearer ${key}`;
+		const s = await start({ keys: [key], echoKey: true });
+		s.fault('create', { kind: 'taskFails', reason: 'GPU on fire' });
+		s.fault('status', { kind: 'envelope', code: 500, message: 'Internal error' });
+		const created = await create(s, { callback_url: hook.url });
+		expect(created.json.data).toMatchObject({ request_auth: bearer, debug: { headers: { authorization: bearer } } });
+		const id = created.json.data.task_id;
+		expect((await status(s, id)).json.message).toBe(`Internal error (request Authorization: ${bearer})`);
+		await s.idle();
+		expect((await status(s, id)).json.data).toMatchObject({ status: 'FAILED', error: `GPU on fire (request Authorization: ${bearer})`, request_auth: bearer });
+		expect((await status(s, 'n41unknown')).json.message).toContain(bearer);
+		expect((await create(s, { image: 'nope' })).json.message).toContain(bearer);
+		expect((await call(s, 'GET', '/api/v1/tasks/x', { key: 'aio_wrong_key' })).json.message).toContain('Bearer aio_wrong_key');
+		expect(hook.got[0]).toMatchObject({ request_auth: bearer, data: { error: expect.stringContaining(bearer), request_auth: bearer } });
+
+		s.set({ echoKey: ['callback'] });
+		const hook2 = await receiver();
+		const plain = await create(s, { callback_url: hook2.url });
+		expect(JSON.stringify(plain.json)).not.toContain(key);
+		expect((await status(s, 'n41unknown')).json.message).toBe('Task not found');
+		await s.idle();
+		expect(JSON.stringify((await status(s, plain.json.data.task_id)).json)).not.toContain(key);
+		expect(hook2.got[0]).toMatchObject({ request_auth: bearer, data: { status: 'COMPLETED', request_auth: bearer } });
+		s.set({ echoKey: false });
+		expect(JSON.stringify((await status(s, id)).json)).not.toContain(key);
+	});
+
+	test('statusLag: the callback goes out while the status route still says running', async () => {
+		const hook = await receiver();
+		const s = await start({ statusLagMs: 60_000 });
+		const id = (await create(s, { callback_url: hook.url })).json.data.task_id;
+		await s.idle();
+		expect(hook.got[0].data).toMatchObject({ task_id: id, status: 'COMPLETED' });
+		const lagging = (await status(s, id)).json.data;
+		expect(lagging).toMatchObject({ task_id: id, status: 'IN_PROGRESS' });
+		expect(lagging.output).toBeUndefined();
+		expect(s.log.entries.at(-1)).toMatchObject({ route: 'status', taskId: id, fault: 'statusLag' });
+		s.set({ statusLagMs: 0 });
+		expect((await status(s, id)).json.data.status).toBe('COMPLETED');
+
+		s.fault('create', { kind: 'statusLag', ms: 1500 });
+		const one = (await create(s, { callback_url: hook.url })).json.data.task_id;
+		const other = (await create(s, { callback_url: hook.url })).json.data.task_id;
+		await s.idle();
+		expect((await status(s, one)).json.data.status).toBe('IN_PROGRESS');
+		expect((await status(s, other)).json.data.status).toBe('COMPLETED');
+		expect((await settle(s, one)).data.status).toBe('COMPLETED');
+		const firstDone = s.log.entries.find((e) => e.taskId === one && e.route === 'status' && !e.fault)!;
+		expect(firstDone.at).toBeGreaterThanOrEqual(s.task(one)!.endedAt! + 1500);
+	});
+});
+
+describe('rate limit', () => {
+	test('token bucket: one second of burst, refilled at the rate; Retry-After rounded up to the unit', () => {
+		let now = 0;
+		const limit = new RateLimit(() => now);
+		expect(limit.take()).toBeUndefined();
+		limit.configure(4);
+		expect([limit.take(), limit.take(), limit.take(), limit.take()]).toEqual([undefined, undefined, undefined, undefined]);
+		expect(limit.take()).toBe(250);
+		now = 100;
+		expect(limit.take()).toBeCloseTo(150);
+		now = 250;
+		expect(limit.take()).toBeUndefined();
+		now = 10_000;
+		expect(Array.from({ length: 5 }, () => limit.take()).filter((w) => w === undefined)).toHaveLength(4);
+		limit.configure(0.5);
+		expect([limit.take(), limit.take()]).toEqual([undefined, 2000]);
+		limit.configure(0);
+		expect(limit.take()).toBeUndefined();
+		expect([retryAfterHeader(150, 1), retryAfterHeader(1000, 1), retryAfterHeader(1001, 1)]).toEqual(['1', '1', '2']);
+		expect([retryAfterHeader(150, 0.25), retryAfterHeader(300, 0.25), retryAfterHeader(48.4, 0)]).toEqual(['0.25', '0.5', '0.048']);
+	});
+
+	test('creates and reads limited separately, 429 with Retry-After, counted; set() changes them at run time', async () => {
+		const s = await start({ createRate: 2, credits: 8 });
+		s.fault('create', { kind: 'taskFails', reason: 'kept for the first create that passes' });
+		const creates = await Promise.all(Array.from({ length: 4 }, () => create(s)));
+		expect(creates.map((r) => r.status).sort()).toEqual([200, 200, 429, 429]);
+		const limited = creates.find((r) => r.status === 429)!;
+		expect(limited.json).toEqual({ code: 429, message: 'Rate limit exceeded: 2 creates per second' });
+		expect(limited.headers['retry-after']).toBe('1');
+		expect(s.tasks()).toHaveLength(2);
+		await s.idle();
+		// A request turned away by the limiter uses up no fault (and no credit): the first create that passed took it.
+		expect(s.tasks().map((t) => t.error ?? t.state).sort()).toEqual(['kept for the first create that passes', 'succeeded']);
+		const id = creates.find((r) => r.status === 200)!.json.data.task_id;
+		s.set({ readRate: 3, retryAfterUnitS: 0 });
+		const reads = await Promise.all(Array.from({ length: 6 }, () => status(s, id)));
+		expect(reads.filter((r) => r.status === 200)).toHaveLength(3);
+		for (const r of reads.filter((r) => r.status === 429)) expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
+		expect(reads.find((r) => r.status === 429)!.headers['retry-after']).toMatch(/^0\.\d{1,3}$/);
+		expect([s.log.rateLimited('create'), s.log.rateLimited('status'), s.log.rateLimited()]).toEqual([2, 3, 5]);
+		expect(s.log.count('status', (e) => e.fault === 'rateLimit')).toBe(3);
+		s.set({ createRate: 0, readRate: 0 });
+		expect((await Promise.all(Array.from({ length: 6 }, () => create(s)))).map((r) => r.status)).toEqual(Array(6).fill(200));
+		expect((await create(s)).status).toBe(402);
+	});
+});

@@ -6,13 +6,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Agent, interceptors, type Dispatcher } from 'undici';
 import { CallbackSender } from './callbacks';
-import { classify, DATA_URL, isHttpUrl, JSON_TYPE, outcomeOf, readBody, redact, sendJson, sendText, shortImage, type Res } from './http';
-import { describeFault, FaultQueue, isTaskFault, type QueuedRule } from './faults';
-import { MIME, MIME_BY_EXT, normalizeSpec, parsePicturePath, picturePath, renderPicture } from './images';
+import { readCreateBody } from './create-body';
+import { classify, outcomeOf, readBody, redact, sendJson, shortImage, type Res } from './http';
+import { applyHttpFault, describeFault, FaultQueue, isTaskFault, sendHttpFault, type Answer, type QueuedRule } from './faults';
+import { fileTaskId, isFileFault, serveFile } from './files';
+import { MIME, normalizeSpec, parsePicturePath, picturePath, renderPicture } from './images';
 import { createRequestLog } from './log';
-import { DEFAULT_SHAPE, errorBody, taskBody } from './shapes';
+import { RateLimit, retryAfterHeader } from './rate';
+import { DEFAULT_SHAPE, echoed, errorBody, taskBody } from './shapes';
 import { DEFAULT_FAIL_REASON, TaskEngine, type TaskState } from './tasks';
-import type { Fault, FaultRule, ImageSpec, LogEntry, Route, ShapeVariant, StandIn, StandInOptions, TaskRecord, TunableOptions } from './types';
+import type { EchoPlace, Fault, FaultRule, ImageSpec, LogEntry, Route, ShapeVariant, StandIn, StandInOptions, TaskRecord, TunableOptions } from './types';
 import { taskId, Timers } from './util';
 
 export * from './types';
@@ -33,6 +36,8 @@ class StandInServer implements StandIn {
 	private readonly keys: Set<string>;
 	private readonly engine: TaskEngine;
 	private readonly callbacks: CallbackSender;
+	private readonly createLimit = new RateLimit();
+	private readonly readLimit = new RateLimit();
 	private shape: ShapeVariant;
 	private tune: Required<TunableOptions>;
 	private waiters: Array<() => void> = [];
@@ -53,7 +58,13 @@ class StandInServer implements StandIn {
 			maxRunning: opts.maxRunning ?? Infinity,
 			scale: opts.scale ?? 2,
 			credits: opts.credits ?? Infinity,
+			createRate: opts.createRate ?? 0,
+			readRate: opts.readRate ?? 0,
+			retryAfterUnitS: opts.retryAfterUnitS ?? 1,
+			echoKey: opts.echoKey ?? false,
+			statusLagMs: opts.statusLagMs ?? 0,
 		};
+		this.configureLimits();
 		const signal = this.abort.signal;
 		this.engine = new TaskEngine({
 			storeDir,
@@ -71,7 +82,7 @@ class StandInServer implements StandIn {
 			signal,
 			dispatcher: this.dispatcher,
 			attempts: () => opts.callbackAttempts ?? 3,
-			body: (rec) => taskBody(rec, this.shape),
+			body: (rec) => this.callbackBody(rec),
 			changed: () => this.checkIdle(),
 		});
 		this.server.on('connection', (s) => {
@@ -107,7 +118,34 @@ class StandInServer implements StandIn {
 
 	set(options: TunableOptions): void {
 		for (const [k, v] of Object.entries(options)) if (v !== undefined) Object.assign(this.tune, { [k]: v });
+		this.configureLimits();
 		this.engine.pump();
+	}
+
+	private configureLimits(): void {
+		this.createLimit.configure(this.tune.createRate);
+		this.readLimit.configure(this.tune.readRate);
+	}
+
+	private echoes(place: EchoPlace): boolean {
+		const echo = this.tune.echoKey;
+		return echo === true || (Array.isArray(echo) && echo.includes(place));
+	}
+
+	/** A task as the service shows it: with the creating key echoed where echoKey says. */
+	private render(t: TaskState, rec: TaskRecord = t.rec, withId = true): Record<string, unknown> {
+		return taskBody(rec, this.shape, withId, {
+			reason: this.echoes('reason') ? t.bearer : undefined,
+			data: this.echoes('data') ? t.bearer : undefined,
+		});
+	}
+
+	private callbackBody(rec: TaskRecord): unknown {
+		const t = this.engine.all.get(rec.id);
+		if (!t) return taskBody(rec, this.shape);
+		if (!this.echoes('callback') || !t.bearer) return this.render(t, rec);
+		const body = taskBody(rec, this.shape, true, { reason: this.echoes('reason') ? t.bearer : undefined, data: t.bearer });
+		return { ...body, request_auth: t.bearer };
 	}
 
 	imageUrl(spec?: ImageSpec): string {
@@ -170,18 +208,21 @@ class StandInServer implements StandIn {
 		const { route, taskId: id } = classify(u.pathname);
 		const entry = this.log.begin(route, method, u.pathname);
 		if (id) entry.taskId = id;
+		if (route === 'file') entry.taskId = fileTaskId(u.pathname);
 		res.on('close', () => this.log.end(entry, res.headersSent ? res.statusCode : 0));
+		const bearer = bearerOf(req);
+		const answer: Answer = {
+			error: (code, message, headers = {}, httpStatus = code) =>
+				sendJson(res, httpStatus, errorBody(code, this.echoes('message') ? echoed(message, bearer) : message), headers),
+		};
 		const raw = await readBody(req);
 		if (raw.aborted) return;
-		if (route === 'other') return sendJson(res, 404, errorBody(404, 'Not found'));
+		if (route === 'other') return answer.error(404, 'Not found');
 		const methods = route === 'create' ? ['POST'] : route === 'status' ? ['GET'] : ['GET', 'HEAD'];
-		if (!methods.includes(method)) {
-			return sendJson(res, 405, errorBody(405, 'Method not allowed'), { allow: methods.join(', ') });
-		}
-		if ((route === 'create' || route === 'status') && !this.authorized(req)) {
-			return sendJson(res, 401, errorBody(401, 'Invalid API key'));
-		}
-		if (raw.tooLarge) return sendJson(res, 413, errorBody(413, 'Request body too large'));
+		if (!methods.includes(method)) return answer.error(405, 'Method not allowed', { allow: methods.join(', ') });
+		if ((route === 'create' || route === 'status') && !this.authorized(bearer)) return answer.error(401, 'Invalid API key');
+		if (raw.tooLarge) return answer.error(413, 'Request body too large');
+		if (this.rateLimited(route, entry, answer)) return;
 		let body: unknown;
 		let unparseable = false;
 		if (route === 'create') {
@@ -196,138 +237,106 @@ class StandInServer implements StandIn {
 		if (rule && !isTaskFault(rule.fault)) {
 			this.faults.consume(route, rule);
 			entry.fault = describeFault(rule.fault);
-			if (await this.applyFault(rule.fault, req, res)) return;
+			if (await applyHttpFault(rule.fault, req, res, answer, (ms) => this.timers.sleep(ms))) return;
 		}
 		const taskRule = rule && isTaskFault(rule.fault) ? rule : undefined;
-		if (route === 'create') return this.create(res, unparseable ? undefined : body, entry, taskRule);
-		if (route === 'status') return this.status(res, id ?? '');
-		if (route === 'file') return this.file(res, u.pathname, method === 'HEAD', rule?.fault.kind === 'chunked');
-		return this.picture(res, u, method === 'HEAD');
+		if (route === 'create') return this.create(req, res, answer, { body: unparseable ? undefined : body, entry, taskRule, bearer });
+		if (route === 'status') return this.status(res, answer, id ?? '', entry);
+		if (route === 'file') {
+			const served = await serveFile(res, this.storeDir, u.pathname, method === 'HEAD', isFileFault(rule?.fault) ? rule.fault : undefined);
+			return served ? undefined : answer.error(404, 'File not found');
+		}
+		return this.picture(res, answer, u, method === 'HEAD');
 	}
 
-	private authorized(req: http.IncomingMessage): boolean {
-		const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-		return !!m && this.keys.has(m[1]);
+	private authorized(bearer: string | undefined): boolean {
+		return !!bearer && this.keys.has(bearer.slice('Bearer '.length));
 	}
 
-	private async applyFault(fault: Fault, req: http.IncomingMessage, res: Res): Promise<boolean> {
-		switch (fault.kind) {
-			case 'status': {
-				const headers: http.OutgoingHttpHeaders = {};
-				if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
-				const message = fault.message ?? http.STATUS_CODES[fault.status] ?? 'Error';
-				if (typeof fault.body === 'string') sendText(res, fault.status, fault.body, headers);
-				else sendJson(res, fault.status, fault.body ?? errorBody(fault.status, message), headers);
-				return true;
-			}
-			case 'reset':
-				req.socket.resetAndDestroy();
-				return true;
-			case 'hang':
-				return true;
-			case 'malformed':
-				sendText(res, 200, '{"code":200,"message":"success","data":{"task_id":"n41', { 'content-type': JSON_TYPE });
-				return true;
-			case 'envelope':
-				sendJson(res, 200, errorBody(fault.code, fault.message));
-				return true;
-			case 'delay':
-				await this.timers.sleep(fault.ms);
-				return false;
-			default:
-				return false;
-		}
+	/** The account's rate limit: a 429 with Retry-After past it (creates and status reads, each its own bucket). */
+	private rateLimited(route: Route | 'other', entry: LogEntry, answer: Answer): boolean {
+		const limit = route === 'create' ? this.createLimit : route === 'status' ? this.readLimit : undefined;
+		const waitMs = limit?.take();
+		if (waitMs === undefined) return false;
+		entry.fault = 'rateLimit';
+		const what = route === 'create' ? `${this.tune.createRate} creates` : `${this.tune.readRate} status reads`;
+		answer.error(429, `Rate limit exceeded: ${what} per second`, { 'retry-after': retryAfterHeader(waitMs, this.tune.retryAfterUnitS) });
+		return true;
 	}
 
-	private async create(res: Res, body: unknown, entry: LogEntry, taskRule?: QueuedRule): Promise<void> {
-		const fail = (status: number, message: string): void => sendJson(res, status, errorBody(status, message));
-		if (!body || typeof body !== 'object' || Array.isArray(body)) return fail(400, 'Body must be a JSON object');
-		const b = body as Record<string, unknown>;
-		if (typeof b.model !== 'string' || !b.model.trim()) return fail(400, 'model is required');
-		if (b.image === undefined || b.image === null || b.image === '') return fail(400, 'image is required');
-		const image = b.image;
-		const dataUrl = typeof image === 'string' ? DATA_URL.exec(image) : null;
-		if (typeof image !== 'string' || (!dataUrl && !isHttpUrl(image))) {
-			return fail(422, 'image must be an http(s) URL or a data:image/...;base64, URL');
-		}
-		const callbackUrl = b.callback_url ?? undefined;
-		if (callbackUrl !== undefined && (typeof callbackUrl !== 'string' || !isHttpUrl(callbackUrl))) {
-			return fail(422, 'callback_url must be an http(s) URL');
-		}
-		const scale = b.scale === undefined || b.scale === null ? this.tune.scale : Number(b.scale);
-		if (typeof b.scale === 'boolean' || !Number.isFinite(scale) || scale < 1 || scale > 4) {
-			return fail(422, 'scale must be a number between 1 and 4');
-		}
-		let input: Buffer | undefined;
-		if (dataUrl) {
-			input = Buffer.from(image.slice(dataUrl[0].length), 'base64');
-			if (input.length === 0) return fail(422, 'image data URL is empty');
-			if (input.length > this.maxImageBytes) return fail(413, `The image is larger than ${this.maxImageBytes} bytes`);
-		}
-		if (this.tune.credits < 1) return fail(402, 'Insufficient credits: this task needs 1 credit, 0 left');
+	private async create(req: http.IncomingMessage, res: Res, answer: Answer, call: CreateCall): Promise<void> {
+		const request = readCreateBody(call.body, this.tune.scale, this.maxImageBytes);
+		if ('status' in request) return answer.error(request.status, request.message);
+		if (this.tune.credits < 1) return answer.error(402, 'Insufficient credits: this task needs 1 credit, 0 left');
 		this.tune.credits -= 1;
-		if (taskRule) {
-			this.faults.consume('create', taskRule);
-			entry.fault = describeFault(taskRule.fault);
+		if (call.taskRule) {
+			this.faults.consume('create', call.taskRule);
+			call.entry.fault = describeFault(call.taskRule.fault);
 		}
-		const fault = taskRule?.fault;
+		const fault = call.taskRule?.fault;
 		const rec: TaskRecord = {
 			id: taskId(),
-			model: b.model,
-			image: dataUrl ? shortImage(image) : image,
+			model: request.model,
+			image: request.input ? shortImage(request.image) : request.image,
 			state: 'queued',
 			createdAt: Date.now(),
-			scale,
-			callbackUrl,
+			scale: request.scale,
+			callbackUrl: request.callbackUrl,
 		};
-		entry.taskId = rec.id;
-		const urlOutcome = dataUrl ? undefined : outcomeOf(image);
+		call.entry.taskId = rec.id;
+		const urlOutcome = request.input ? undefined : outcomeOf(request.image);
 		const t: TaskState = {
 			rec,
-			input,
+			input: request.input,
 			outcome: fault?.kind === 'taskFails' || urlOutcome === 'fail' ? 'fail' : fault?.kind === 'neverEnds' || urlOutcome === 'never' ? 'never' : 'ok',
 			failReason: fault?.kind === 'taskFails' ? (fault.reason ?? DEFAULT_FAIL_REASON) : undefined,
 			callbackTimes: fault?.kind === 'noCallback' ? 0 : fault?.kind === 'duplicateCallback' ? (fault.times ?? 2) : 1,
+			bearer: call.bearer,
+			statusLagMs: fault?.kind === 'statusLag' ? fault.ms : undefined,
 		};
 		if (fault?.kind === 'sync') {
 			if (t.outcome === 'never') t.outcome = 'ok';
 			await this.engine.runSync(t);
-			return sendJson(res, 200, taskBody(rec, this.shape, false));
+			return sendJson(res, 200, this.render(t, rec, false));
 		}
 		this.engine.add(t);
-		sendJson(res, 200, taskBody(rec, this.shape));
+		if (fault?.kind === 'createdThen') return sendHttpFault(fault.then, req, res, answer);
+		sendJson(res, 200, this.render(t));
 	}
 
-	private status(res: Res, id: string): void {
+	private status(res: Res, answer: Answer, id: string, entry: LogEntry): void {
 		const t = this.engine.all.get(id);
-		if (!t) return sendJson(res, 404, errorBody(404, 'Task not found'));
-		sendJson(res, 200, taskBody(t.rec, this.shape));
-	}
-
-	private async file(res: Res, pathname: string, head: boolean, chunked = false): Promise<void> {
-		const m = /^\/files\/(n41[a-z0-9]+)\.(png|jpg|webp)$/.exec(pathname);
-		const file = m && path.join(this.storeDir, `${m[1]}.${m[2]}`);
-		const stat = file ? await fs.promises.stat(file).catch(() => undefined) : undefined;
-		if (!m || !file || !stat) return sendJson(res, 404, errorBody(404, 'File not found'));
-		res.writeHead(200, { 'content-type': MIME_BY_EXT[m[2]], ...(chunked ? {} : { 'content-length': stat.size }) });
-		if (head) return void res.end();
-		const stream = fs.createReadStream(file);
-		stream.on('error', () => res.destroy());
-		res.on('close', () => stream.destroy());
-		stream.pipe(res);
-	}
-
-	private async picture(res: Res, u: URL, head: boolean): Promise<void> {
-		const spec = parsePicturePath(u.pathname, u.searchParams);
-		if (typeof spec === 'string') {
-			const status = spec === 'unknown picture path' ? 404 : 400;
-			return sendJson(res, status, errorBody(status, spec));
+		if (!t) return answer.error(404, 'Task not found');
+		const lagMs = t.statusLagMs ?? this.tune.statusLagMs;
+		const endedAt = t.rec.endedAt;
+		if (lagMs > 0 && endedAt !== undefined && Date.now() - endedAt < lagMs) {
+			entry.fault = 'statusLag';
+			return sendJson(res, 200, this.render(t, { ...t.rec, state: 'running', endedAt: undefined, resultUrl: undefined, error: undefined }));
 		}
+		sendJson(res, 200, this.render(t));
+	}
+
+	private async picture(res: Res, answer: Answer, u: URL, head: boolean): Promise<void> {
+		const spec = parsePicturePath(u.pathname, u.searchParams);
+		if (typeof spec === 'string') return answer.error(spec === 'unknown picture path' ? 404 : 400, spec);
 		const buf = await renderPicture(spec);
 		if (res.destroyed) return;
 		res.writeHead(200, { 'content-type': MIME[spec.format], 'content-length': buf.length, 'cache-control': 'no-store' });
 		res.end(head ? undefined : buf);
 	}
+}
+
+interface CreateCall {
+	body: unknown;
+	entry: LogEntry;
+	taskRule?: QueuedRule;
+	bearer?: string;
+}
+
+/** The Authorization header as `Bearer <key>`, when it has that form. */
+function bearerOf(req: http.IncomingMessage): string | undefined {
+	const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+	return m ? `Bearer ${m[1]}` : undefined;
 }
 
 export async function startStandIn(options: StandInOptions = {}): Promise<StandIn> {

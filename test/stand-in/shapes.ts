@@ -63,7 +63,15 @@ function placeError(data: Json, reason: string, at: ShapeVariant['errorAt']): vo
 	else data[at] = reason;
 }
 
-export function taskBody(task: TaskRecord, shape: ShapeVariant, withId = true): Json {
+/** `Bearer <key>` to echo into a task's answer: appended to its failure reason, and/or as extra data fields. */
+export interface TaskEcho {
+	reason?: string;
+	data?: string;
+}
+
+export const echoed = (text: string, bearer?: string): string => (bearer ? `${text} (request Authorization: ${bearer})` : text);
+
+export function taskBody(task: TaskRecord, shape: ShapeVariant, withId = true, echo: TaskEcho = {}): Json {
 	const data: Json = {};
 	const idKey = shape.idAt.replace(/^data\./, '');
 	const idInData = shape.idAt.startsWith('data.') || !shape.envelope;
@@ -72,7 +80,8 @@ export function taskBody(task: TaskRecord, shape: ShapeVariant, withId = true): 
 	data.model = task.model;
 	data.created_at = new Date(task.createdAt).toISOString();
 	if (task.state === 'succeeded' && task.resultUrl) placeResult(data, task, task.resultUrl, shape.resultAt);
-	if (task.state === 'failed') placeError(data, task.error ?? 'Task failed', shape.errorAt);
+	if (task.state === 'failed') placeError(data, echoed(task.error ?? 'Task failed', echo.reason), shape.errorAt);
+	if (echo.data) Object.assign(data, { request_auth: echo.data, debug: { headers: { authorization: echo.data } } });
 	if (!shape.envelope) return data;
 	const body: Json = { code: 200, message: 'success' };
 	if (withId && !idInData) body[idKey] = task.id;

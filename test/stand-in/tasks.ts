@@ -11,6 +11,10 @@ export interface TaskState {
 	outcome: 'ok' | 'fail' | 'never';
 	failReason?: string;
 	callbackTimes: number;
+	/** `Bearer <key>` as the create request sent it, for echoKey. */
+	bearer?: string;
+	/** This task's status lag (the statusLag fault); else the stand-in's statusLagMs. */
+	statusLagMs?: number;
 	work?: Promise<Outcome>;
 }
 
