@@ -4,7 +4,7 @@ import type { Fault, FaultKind, FaultMatchInput, FaultRule, HttpFault, Route } f
 
 const HTTP_KINDS: FaultKind[] = ['status', 'reset', 'hangUp', 'hang', 'malformed', 'envelope', 'delay'];
 /** Faults that shape the task a create makes, so they are applied (and used up) only when it makes one. */
-const TASK_KINDS: FaultKind[] = ['taskFails', 'neverEnds', 'sync', 'duplicateCallback', 'noCallback', 'createdThen', 'statusLag'];
+const TASK_KINDS: FaultKind[] = ['taskFails', 'neverEnds', 'sync', 'duplicateCallback', 'noCallback', 'createdThen', 'statusLag', 'takes'];
 const THEN_KINDS: FaultKind[] = ['status', 'reset', 'hangUp', 'hang', 'malformed', 'envelope'];
 
 const ALLOWED: Record<Route, FaultKind[]> = {
@@ -31,6 +31,8 @@ export function describeFault(fault: Fault): string {
 			return `envelope:${fault.code}`;
 		case 'delay':
 			return `delay:${fault.ms}`;
+		case 'takes':
+			return `takes:${fault.ms}`;
 		case 'createdThen':
 			return `createdThen:${describeFault(fault.then)}`;
 		default:

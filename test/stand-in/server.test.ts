@@ -267,6 +267,18 @@ describe('faults', () => {
 		expect(await pending).toBeInstanceOf(Error);
 	});
 
+	test('takes: one task processes longer than the others', async () => {
+		const s = await start({ processingMs: 20 });
+		s.fault('create', { fault: { kind: 'takes', ms: 400 }, times: 1 });
+		const slow = (await create(s)).json.data.task_id;
+		const quick = (await create(s)).json.data.task_id;
+		await s.idle();
+		const took = (id: string): number => s.task(id)!.endedAt! - s.task(id)!.startedAt!;
+		expect(took(slow)).toBeGreaterThanOrEqual(390);
+		expect(took(slow)).toBeGreaterThan(took(quick));
+		expect(s.log.entries.map((e) => e.fault)).toEqual(['takes:400', undefined]);
+	});
+
 	test('taskFails and sync', async () => {
 		const s = await start({ shape: { errorAt: 'error.object' } });
 		s.fault('create', { kind: 'taskFails', reason: 'GPU on fire' }, { kind: 'sync' });

@@ -293,6 +293,7 @@ class StandInServer implements StandIn {
 			callbackTimes: fault?.kind === 'noCallback' ? 0 : fault?.kind === 'duplicateCallback' ? (fault.times ?? 2) : 1,
 			bearer: call.bearer,
 			statusLagMs: fault?.kind === 'statusLag' ? fault.ms : undefined,
+			processingMs: fault?.kind === 'takes' ? fault.ms : undefined,
 		};
 		if (fault?.kind === 'sync') {
 			if (t.outcome === 'never') t.outcome = 'ok';

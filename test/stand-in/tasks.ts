@@ -13,6 +13,8 @@ export interface TaskState {
 	callbackTimes: number;
 	/** `Bearer <key>` as the create request sent it, for echoKey. */
 	bearer?: string;
+	/** This task's processing time (the takes fault); else the stand-in's processingMs. */
+	processingMs?: number;
 	/** This task's status lag (the statusLag fault); else the stand-in's statusLagMs. */
 	statusLagMs?: number;
 	work?: Promise<Outcome>;
@@ -95,7 +97,7 @@ export class TaskEngine {
 		this.running.add(t);
 		if (t.outcome !== 'fail') t.work = this.process(t);
 		const { processingMs, jitter } = this.deps.settings();
-		this.deps.timers.after(jittered(processingMs, jitter), () => {
+		this.deps.timers.after(jittered(t.processingMs ?? processingMs, jitter), () => {
 			if (t.outcome !== 'never') void this.complete(t);
 		});
 		this.deps.changed();

@@ -23,6 +23,8 @@ export type Fault =
 	| { kind: 'delay'; ms: number }
 	/** create route: the task IS created (a credit spent, logged with its id), then `then` is answered instead. */
 	| { kind: 'createdThen'; then: HttpFault }
+	/** create route: this task takes `ms` to process (jittered like the others) instead of processingMs. */
+	| { kind: 'takes'; ms: number }
 	/** create route: this task's status route reports it running for `ms` more after it ended (its callback goes out at the end). */
 	| { kind: 'statusLag'; ms: number }
 	/** file route: serve without Content-Length (chunked), as some CDNs do. */
