@@ -73,6 +73,7 @@ function stuckFigures(snapshot: Snapshot) {
 
 /** One task that never ends, in a batch of its own stand-in (so it can run beside the other phases). */
 export async function stuckRow(o: Options): Promise<RunOutcome> {
+	process.stderr.write(`stuck task: started in the background (a ${o.stuck.waitS * o.stuck.scale} s wait)\n`);
 	const { items, waitS, scale } = o.stuck;
 	const stuckAt = Math.floor(items / 2);
 	const standIn = await StandInClient.start({ maxRunning: o.cap, processingMs: o.processingMs * scale, jitter: o.jitter });
@@ -107,11 +108,23 @@ function slowFigures(snapshot: Snapshot, slowMs: number) {
 	};
 }
 
-/** The first tasks take the normal time, the rest `factor` times longer: what the batch learned is wrong for them. */
-export async function slowRow(o: Options, standIn: StandInClient): Promise<RunOutcome> {
+/**
+ * The first tasks take the normal time, the rest `factor` times longer: what the batch learned is wrong
+ * for them. Only reads are counted here, so it runs in a stand-in of its own beside the other phases.
+ */
+export async function slowRow(o: Options): Promise<RunOutcome> {
+	const ms = o.processingMs * o.slow.scale;
+	process.stderr.write('slow tasks: started in the background\n');
+	const standIn = await StandInClient.start({ maxRunning: o.cap, processingMs: ms, jitter: o.jitter });
+	try {
+		return await measureSlow(o, standIn, ms);
+	} finally {
+		await standIn.close();
+	}
+}
+
+async function measureSlow(o: Options, standIn: StandInClient, ms: number): Promise<RunOutcome> {
 	const { items, first, factor, scale } = o.slow;
-	const ms = o.processingMs * scale;
-	process.stderr.write(`slow tasks (the first ${first} take ${ms} ms, the other ${items - first} ${ms * factor} ms):\n`);
 	const outcome = await measure(standIn, {
 		...specOf(o, `this node, tasks ${factor}x slower`, 'node', items, 10, scale),
 		faults: [
@@ -125,6 +138,6 @@ export async function slowRow(o: Options, standIn: StandInClient): Promise<RunOu
 		],
 		inspect: (snapshot) => slowFigures(snapshot, ms * factor),
 	});
-	progress(outcome, `  slow tasks: ${outcome.extra.slowReadsPerTask.toFixed(2)} reads each`);
+	progress(outcome, `  the first ${first} took ${ms} ms, the other ${items - first} ${ms * factor} ms: ${outcome.extra.slowReadsPerTask.toFixed(2)} reads each`);
 	return outcome;
 }
