@@ -110,11 +110,11 @@ function slowFigures(snapshot: Snapshot, slowMs: number) {
 
 /**
  * The first tasks take the normal time, the rest `factor` times longer: what the batch learned is wrong
- * for them. Only reads are counted here, so it runs in a stand-in of its own beside the other phases.
+ * for them. In a stand-in of its own, so no other phase's settings or log mix with it.
  */
 export async function slowRow(o: Options): Promise<RunOutcome> {
 	const ms = o.processingMs * o.slow.scale;
-	process.stderr.write('slow tasks: started in the background\n');
+	process.stderr.write('slow tasks:\n');
 	const standIn = await StandInClient.start({ maxRunning: o.cap, processingMs: ms, jitter: o.jitter });
 	try {
 		return await measureSlow(o, standIn, ms);

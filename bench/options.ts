@@ -28,7 +28,7 @@ const USAGE = `usage: npm run bench -- [flags]
   --slow-first N         how many tasks take the normal time first (default 10)
   --slow-factor F        how much longer the rest take (default 3)
   --slow-scale F         its time scale (default 1)
-  --memory-sizes LIST    batch sizes of the 8 MB memory runs (default 10,100; "none" to skip)
+  --memory-sizes LIST    batch sizes of the 8 MB memory runs (default 10,50; "none" to skip)
   --memory-modes LIST    binary data modes (default default,filesystem)
   --memory-side N        side of the square noise input; the 2x result PNG is about 6.4 MB x (N/1000)^2 (default 1120)
   --memory-scale F       time scale of the memory runs (default 0.25)
@@ -62,7 +62,7 @@ const DEFAULTS = {
 	'slow-first': '10',
 	'slow-factor': '3',
 	'slow-scale': '1',
-	'memory-sizes': '10,100',
+	'memory-sizes': '10,50',
 	'memory-modes': 'default,filesystem',
 	'memory-side': '1120',
 	'memory-scale': '0.25',

@@ -42,8 +42,8 @@ function loadRecorder() {
 }
 
 /**
- * The stuck-task and slow-task rows count reads and wait mostly idle, each in a stand-in of its own:
- * they run beside the phases after the speed rows (whose CPU and wall figures they would disturb).
+ * The stuck-task row waits its 300 s mostly idle, in a stand-in of its own: it runs beside the phases
+ * after the speed and slow-task rows (whose CPU, wall and read figures its first busy seconds would disturb).
  */
 function inBackground(promise: Promise<RunOutcome>) {
 	const settled = promise.then(
@@ -60,13 +60,11 @@ function inBackground(promise: Promise<RunOutcome>) {
 async function measureAll(o: Options, res: Results) {
 	const standIn = await StandInClient.start({ maxRunning: o.cap, processingMs: o.processingMs * o.scale, jitter: o.jitter });
 	let stuck: (() => Promise<RunOutcome>) | undefined;
-	let slow: (() => Promise<RunOutcome>) | undefined;
 	try {
 		if (runs(o, 'speed')) res.speed = await speedRows(o, standIn);
+		if (runs(o, 'slow')) res.slow = await slowRow(o);
 		if (runs(o, 'stuck')) stuck = inBackground(stuckRow(o));
-		if (runs(o, 'slow')) slow = inBackground(slowRow(o));
 		if (runs(o, 'baseline')) res.baseline = await baselineRows(o, standIn);
-		if (slow) res.slow = await slow();
 		if (runs(o, 'rate')) res.rate = await rateRows(o, standIn);
 		if (runs(o, 'sensitivity')) res.sensitivity = await sensitivityRows(o, standIn);
 		if (runs(o, 'cost')) res.costs = await costRows(standIn);
