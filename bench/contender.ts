@@ -84,7 +84,7 @@ function setRateGate(job: Job): JobResult['gate'] {
 	let gate: { enabled: boolean } | undefined;
 	try {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		gate = (require(path.join(DIST, 'shared/batch.js')) as { rateGate?: { enabled: boolean } }).rateGate;
+		gate = (require(path.join(DIST, 'shared/batch')) as { rateGate?: { enabled: boolean } }).rateGate;
 	} catch (error) {
 		if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND') throw error;
 	}
