@@ -9,7 +9,7 @@ export interface Series {
 
 const W = 760;
 const PLOT_H = 370;
-const M = { left: 70, right: 90, bottom: 60 };
+const M = { left: 70, right: 150, bottom: 60 };
 const LINE = 14;
 
 const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -11,7 +11,7 @@ export function chartOf(res: Results): string {
 	const o = res.options;
 	const P = o.processingMs * o.scale;
 	const secs = (ms: number, r: RunOutcome) => (ms * o.scale) / r.spec.scale / 1000;
-	const point = (r: RunOutcome, note = '') => ({ x: r.spec.n, y: secs(r.result.wallMs, r), note: `${note}${r.result.failed ? ` (${r.result.failed} failed)` : ''}` });
+	const point = (r: RunOutcome, note = '') => ({ x: r.spec.n, y: secs(r.result.wallMs, r), note: `${note}${r.result.failed ? `, ${r.result.failed} failed` : ''}` });
 	const series: Series[] = [];
 	const ideal = { name: 'ideal (service limit)', color: '#999999', dashed: true, points: o.sizes.map((n) => ({ x: n, y: idealMs(n, o.cap, P) / 1000, note: '' })) };
 	series.push(ideal);
