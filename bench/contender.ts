@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-import type { INodeExecutionData, INodeType } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeType } from 'n8n-workflow';
 
 import { initBinaryData, registerNode, runNode, type NodeUnderTest } from '../test/harness/engine';
 import { SequentialBaseline } from './SequentialBaseline.node';
@@ -27,9 +27,16 @@ export interface Job {
 	 * the RSS peak comes from the kernel's high-water mark (resourceUsage().maxRSS) either way.
 	 */
 	sampleMemory: boolean;
+	/** More of the node's Options (waitLimitSeconds, onWaitLimit, ...). */
+	nodeOptions?: IDataObject;
+	continueOnFail?: boolean;
+	/** Turn the node's batch-wide rate gate off before running; the row is unavailable when the node has none. */
+	gateOff?: boolean;
 }
 
 export interface JobResult {
+	/** The node's rate gate as this run had it: absent when the built node has none. */
+	gate: 'on' | 'off' | 'absent';
 	wallMs: number;
 	cpuUserMs: number;
 	cpuSystemMs: number;
@@ -42,6 +49,8 @@ export interface JobResult {
 	externalPeak: number;
 	samples: number;
 	ok: number;
+	/** Items returned still running (When Still Running at the Limit: Return the Running Task). */
+	running: number;
 	failed: number;
 	firstError?: string;
 	binaries: number;
@@ -59,14 +68,41 @@ function nodeFor(job: Job, imageUrl: string, pollIntervalMs = job.pollIntervalMs
 	}
 	return {
 		type: NODE_TYPE,
-		parameters: { resource: 'image', operation: 'upscale', imageUrl, options: { concurrency: job.concurrency } },
+		parameters: { resource: 'image', operation: 'upscale', imageUrl, options: { ...job.nodeOptions, concurrency: job.concurrency } },
+		continueOnFail: job.continueOnFail,
 	};
 }
+
+const DIST = path.resolve(__dirname, '../dist/nodes');
+
+/**
+ * The batch-wide rate gate lives in the built node as `rateGate` of nodes/shared/batch, a switch
+ * shared by every item of the process. Missing (not built yet): the node runs as it is, and a row
+ * that needs the gate off cannot run.
+ */
+function setRateGate(job: Job): JobResult['gate'] {
+	let gate: { enabled: boolean } | undefined;
+	try {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		gate = (require(path.join(DIST, 'shared/batch')) as { rateGate?: { enabled: boolean } }).rateGate;
+	} catch (error) {
+		if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND') throw error;
+	}
+	if (!gate) {
+		if (job.gateOff) throw new GateMissing('gate not built');
+		return 'absent';
+	}
+	gate.enabled = !job.gateOff;
+	return job.gateOff ? 'off' : 'on';
+}
+
+class GateMissing extends Error {}
 
 const credentials = (job: Job) => ({ apiInOneApi: { apiKey: job.standIn.key, baseUrl: job.standIn.url } });
 
 function summarize(items: INodeExecutionData[]) {
 	let ok = 0;
+	let running = 0;
 	let failed = 0;
 	let firstError: string | undefined;
 	let binaries = 0;
@@ -75,6 +111,7 @@ function summarize(items: INodeExecutionData[]) {
 	let storedInItem = 0;
 	for (const item of items) {
 		if (item.json.state === 'succeeded') ok++;
+		else if (item.json.state === 'running') running++;
 		else {
 			failed++;
 			firstError ??= String(item.json.error ?? item.json.state);
@@ -88,7 +125,7 @@ function summarize(items: INodeExecutionData[]) {
 			if (!binary.id && binary.data) storedInItem++;
 		}
 	}
-	return { ok, failed, firstError, binaries, binaryBytesTotal, binaryBytesMax, storedInItem };
+	return { ok, running, failed, firstError, binaries, binaryBytesTotal, binaryBytesMax, storedInItem };
 }
 
 const waitFor = (type: string) =>
@@ -101,27 +138,26 @@ const waitFor = (type: string) =>
 		process.on('message', listener);
 	});
 
-async function main() {
-	const job = await new Promise<Job>((resolve) => process.once('message', (message: { job: Job }) => resolve(message.job)));
-	await initBinaryData(job.mode);
-	// The node as n8n loads it: the built package. The baseline is bench-only and runs from source.
+/** The node as n8n loads it: the built package. The baseline is bench-only and runs from source. */
+function loadNodes(job: Job): JobResult['gate'] {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const { ImageUpscale } = require(path.resolve(__dirname, '../dist/nodes/ImageUpscale/ImageUpscale.node.js')) as {
-		ImageUpscale: new () => INodeType;
-	};
+	const { ImageUpscale } = require(path.join(DIST, 'ImageUpscale/ImageUpscale.node.js')) as { ImageUpscale: new () => INodeType };
+	const gate = setRateGate(job);
 	registerNode(NODE_TYPE, new ImageUpscale());
 	registerNode(BASELINE_TYPE, new SequentialBaseline());
+	return gate;
+}
 
-	// Warm-up: one small item end to end (create, poll, download, store), so JIT and lazy loading
-	// are not billed to the batch. The parent keeps the stand-in fast during it.
+/** One small item end to end (create, poll, download, store), so JIT and lazy loading are not billed to the batch. */
+async function warmUp(job: Job) {
 	const warm = await runNode({ node: nodeFor(job, job.warmupUrl, 20), items: [{ json: {} }], credentials: credentials(job) });
 	if (warm.error || warm.items[0]?.json.state !== 'succeeded') {
 		throw new Error(`warm-up failed: ${warm.error?.message ?? JSON.stringify(warm.items[0]?.json)}`);
 	}
+}
 
-	process.send!({ type: 'ready' });
-	await waitFor('go');
-
+/** Memory peaks: RSS, heap, ArrayBuffers and external, from memoryUsage() every 50 ms when `on`, else only at the end. */
+function memorySampler(on: boolean) {
 	global.gc?.();
 	const before = process.memoryUsage();
 	const peak = { rss: before.rss, heapUsed: before.heapUsed, arrayBuffers: before.arrayBuffers, external: before.external, samples: 0 };
@@ -133,39 +169,55 @@ async function main() {
 		peak.external = Math.max(peak.external, m.external);
 		peak.samples++;
 	};
-	const sampler = job.sampleMemory ? setInterval(sample, 50) : undefined;
+	const timer = on ? setInterval(sample, 50) : undefined;
+	const stop = () => {
+		clearInterval(timer);
+		sample();
+		return {
+			rssBefore: before.rss,
+			rssPeakSampled: peak.rss,
+			maxRss: process.resourceUsage().maxRSS * 1024,
+			heapUsedBefore: before.heapUsed,
+			heapUsedPeak: peak.heapUsed,
+			arrayBuffersPeak: peak.arrayBuffers,
+			externalPeak: peak.external,
+			samples: peak.samples,
+		};
+	};
+	return { stop };
+}
 
+async function runBatch(job: Job, gate: JobResult['gate']): Promise<JobResult> {
+	const memory = memorySampler(job.sampleMemory);
 	const items = job.urls.map((url) => ({ json: { url } }));
 	const cpu0 = process.cpuUsage();
 	const t0 = performance.now();
 	const result = await runNode({ node: nodeFor(job, '={{ $json.url }}'), items, credentials: credentials(job) });
 	const wallMs = performance.now() - t0;
 	const cpu = process.cpuUsage(cpu0);
-	clearInterval(sampler);
-	sample();
-
+	const peaks = memory.stop();
 	const summary = summarize(result.items);
 	if (result.error) {
-		summary.failed = job.urls.length - summary.ok;
+		summary.failed = job.urls.length - summary.ok - summary.running;
 		summary.firstError ??= result.error.message;
 	}
-	const answer: JobResult = {
-		wallMs,
-		cpuUserMs: cpu.user / 1000,
-		cpuSystemMs: cpu.system / 1000,
-		rssBefore: before.rss,
-		rssPeakSampled: peak.rss,
-		maxRss: process.resourceUsage().maxRSS * 1024,
-		heapUsedBefore: before.heapUsed,
-		heapUsedPeak: peak.heapUsed,
-		arrayBuffersPeak: peak.arrayBuffers,
-		externalPeak: peak.external,
-		samples: peak.samples,
-		...summary,
-	};
-	process.send!({ type: 'result', result: answer }, () => process.exit(0));
+	return { gate, wallMs, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, ...peaks, ...summary };
+}
+
+async function main() {
+	// The conductor is gone (it failed or was stopped): nothing will read this run.
+	process.on('disconnect', () => process.exit(1));
+	const job = await new Promise<Job>((resolve) => process.once('message', (message: { job: Job }) => resolve(message.job)));
+	await initBinaryData(job.mode);
+	const gate = loadNodes(job);
+	await warmUp(job);
+	process.send!({ type: 'ready' });
+	await waitFor('go');
+	const result = await runBatch(job, gate);
+	process.send!({ type: 'result', result }, () => process.exit(0));
 }
 
 main().catch((error: Error) => {
-	process.send?.({ type: 'error', error: `${error.message}\n${error.stack}` }, () => process.exit(1));
+	const message = error instanceof GateMissing ? { type: 'unavailable', reason: error.message } : { type: 'error', error: `${error.message}\n${error.stack}` };
+	process.send?.(message, () => process.exit(1));
 });

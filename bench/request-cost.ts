@@ -1,9 +1,10 @@
 import * as http from 'node:http';
 
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, IHttpRequestOptions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, sleep } from 'n8n-workflow';
 
 import { downloadResult } from '../nodes/shared/download';
+import type { Task } from '../nodes/shared/task';
 import { createTask, getTask } from '../nodes/shared/transport';
 import { initBinaryData, registerNode, runNode } from '../test/harness/engine';
 
@@ -14,6 +15,8 @@ import { initBinaryData, registerNode, runNode } from '../test/harness/engine';
 
 export interface CostRow {
 	layer: string;
+	/** The rows whose sum is the floor of one item through n8n's own request helpers: one create, one read, one download. */
+	floor?: 'create' | 'read' | 'download';
 	calls: number;
 	cpuMsPerCall: number;
 	userMsPerCall: number;
@@ -53,51 +56,16 @@ class RequestCost implements INodeType {
 			await sleep(50);
 			task = await getTask(this, task.taskId!);
 		}
-		const taskId = task.taskId!;
-		const statusUrl = `${target.url}/api/v1/tasks/${taskId}`;
-		const auth = { Authorization: `Bearer ${target.key}` };
 		const keepAlive = new http.Agent({ keepAlive: true });
-		const raw = (agent: http.Agent | false) =>
-			new Promise<void>((resolve, reject) => {
-				http
-					.get(statusUrl, { headers: auth, agent }, (response) => {
-						response.resume();
-						response.on('end', resolve);
-					})
-					.on('error', reject);
-			});
-		const layers: Array<[string, () => Promise<unknown>]> = [
-			['plain Node http.get, keep-alive (the floor of Node itself)', async () => await raw(keepAlive)],
-			['plain Node http.get, a new connection per call', async () => await raw(false)],
-			["n8n's helpers.httpRequest (axios; no auth)", async () => await this.helpers.httpRequest({ url: statusUrl, headers: auth, json: true })],
-			[
-				"n8n's helpers.httpRequestWithAuthentication (credential's header expression resolved per call)",
-				async () => await this.helpers.httpRequestWithAuthentication.call(this, 'apiInOneApi', { url: statusUrl, json: true }),
-			],
-			['one status read: shared transport getTask (what the node sends per read)', async () => await getTask(this, taskId)],
-			[
-				'one result download into the binary store (filesystem): shared downloadResult, 64x48 PNG',
-				async () => await downloadResult(this, { url: task.imageUrl!, baseName: 'cost', maxBytes: 100 * 1024 * 1024, itemIndex: 0 }),
-			],
-		];
-		// The noise floor: what this process burns doing nothing (timers, GC, the VM's accounting).
-		const idleBefore = process.cpuUsage();
-		await sleep(IDLE_MS);
-		const idle = process.cpuUsage(idleBefore);
-		rows.push({
-			layer: 'idle: this engine process doing nothing, per second (noise floor)',
-			calls: 0,
-			cpuMsPerCall: ((idle.user + idle.system) / 1000) * (1000 / IDLE_MS),
-			userMsPerCall: (idle.user / 1000) * (1000 / IDLE_MS),
-			systemMsPerCall: (idle.system / 1000) * (1000 / IDLE_MS),
-		});
-		for (const [layer, call] of layers) {
+		rows.push(await idleRow());
+		for (const [layer, call, floor] of layersOf(this, target, task, image, keepAlive)) {
 			for (let i = 0; i < WARMUP; i++) await call();
 			const before = process.cpuUsage();
 			for (let i = 0; i < CALLS; i++) await call();
 			const cpu = process.cpuUsage(before);
 			rows.push({
 				layer,
+				floor,
 				calls: CALLS,
 				cpuMsPerCall: (cpu.user + cpu.system) / 1000 / CALLS,
 				userMsPerCall: cpu.user / 1000 / CALLS,
@@ -107,6 +75,56 @@ class RequestCost implements INodeType {
 		keepAlive.destroy();
 		return [[{ json: {} }]];
 	}
+}
+
+/** The noise floor: what this process burns doing nothing (timers, GC, the VM's accounting), per second. */
+async function idleRow(): Promise<CostRow> {
+	const idleBefore = process.cpuUsage();
+	await sleep(IDLE_MS);
+	const idle = process.cpuUsage(idleBefore);
+	return {
+		layer: 'idle: this engine process doing nothing, per second (noise floor)',
+		calls: 0,
+		cpuMsPerCall: ((idle.user + idle.system) / 1000) * (1000 / IDLE_MS),
+		userMsPerCall: (idle.user / 1000) * (1000 / IDLE_MS),
+		systemMsPerCall: (idle.system / 1000) * (1000 / IDLE_MS),
+	};
+}
+
+type Layer = [string, () => Promise<unknown>, CostRow['floor']?];
+
+function layersOf(ctx: IExecuteFunctions, target: Target, task: Task, image: string, keepAlive: http.Agent): Layer[] {
+	const taskId = task.taskId!;
+	const statusUrl = `${target.url}/api/v1/tasks/${taskId}`;
+	const auth = { Authorization: `Bearer ${target.key}` };
+	const raw = (agent: http.Agent | false) =>
+		new Promise<void>((resolve, reject) => {
+			http
+				.get(statusUrl, { headers: auth, agent }, (response) => {
+					response.resume();
+					response.on('end', resolve);
+				})
+				.on('error', reject);
+		});
+	const withAuth = (options: IHttpRequestOptions) => ctx.helpers.httpRequestWithAuthentication.call(ctx, 'apiInOneApi', options);
+	const download = async () => {
+		const body = (await ctx.helpers.httpRequest({ url: task.imageUrl!, encoding: 'arraybuffer' })) as ArrayBuffer | Buffer;
+		return await ctx.helpers.prepareBinaryData(Buffer.isBuffer(body) ? body : Buffer.from(body), 'cost.png', 'image/png');
+	};
+	const createUrl = `${target.url}/api/v1/images/tools/upscale`;
+	return [
+		['plain Node http.get, keep-alive (the floor of Node itself)', async () => await raw(keepAlive)],
+		['plain Node http.get, a new connection per call', async () => await raw(false)],
+		["n8n's helpers.httpRequest (axios; no auth)", async () => await ctx.helpers.httpRequest({ url: statusUrl, headers: auth, json: true })],
+		["n8n's helpers.httpRequestWithAuthentication (credential's header expression resolved per call): one status read", async () => await withAuth({ url: statusUrl, json: true }), 'read'],
+		["n8n's helpers.httpRequestWithAuthentication: one create (POST, JSON body)", async () => await withAuth({ method: 'POST', url: createUrl, body: { model: 'image-upscale', image }, json: true }), 'create'],
+		["n8n's helpers.httpRequest + prepareBinaryData: one download into the binary store (filesystem), 64x48 PNG", download, 'download'],
+		['one status read: shared transport getTask (what the node sends per read)', async () => await getTask(ctx, taskId)],
+		[
+			'one result download into the binary store (filesystem): shared downloadResult, 64x48 PNG',
+			async () => await downloadResult(ctx, { url: task.imageUrl!, baseName: 'cost', maxBytes: 100 * 1024 * 1024, itemIndex: 0 }),
+		],
+	];
 }
 
 async function main() {

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 
-import type { ImageSpec, StandInOptions, TunableOptions } from '../test/stand-in/server';
+import type { FaultRule, ImageSpec, Route, StandInOptions, TunableOptions } from '../test/stand-in/server';
 import type { Snapshot } from './stand-in-process';
 
 /** The parent's handle on bench/stand-in-process.ts: a stand-in in a process of its own. */
@@ -61,6 +61,9 @@ export class StandInClient {
 
 	set = (options: TunableOptions) => this.call({ op: 'set', options });
 	clear = () => this.call({ op: 'clear' });
+	/** Fault rules without `match` (functions do not cross the process boundary). */
+	fault = (route: Route, rules: FaultRule[]) => this.call({ op: 'fault', route, rules });
+	clearFaults = () => this.call({ op: 'clearFaults' });
 	idle = () => this.call({ op: 'idle' });
 	imageUrl = (spec: ImageSpec) => this.call({ op: 'imageUrl', spec }) as Promise<string>;
 	snapshot = () => this.call({ op: 'snapshot' }) as Promise<Snapshot>;

@@ -1,4 +1,4 @@
-import { startStandIn, type ImageSpec, type StandIn, type TunableOptions } from '../test/stand-in/server';
+import { startStandIn, type FaultRule, type ImageSpec, type Route, type StandIn, type TunableOptions } from '../test/stand-in/server';
 
 /**
  * The stand-in in a process of its own, so its CPU (rendering, upscaling, serving files) stays out
@@ -10,6 +10,8 @@ export type StandInRequest =
 	| { id: number; op: 'info' }
 	| { id: number; op: 'set'; options: TunableOptions }
 	| { id: number; op: 'clear' }
+	| { id: number; op: 'fault'; route: Route; rules: FaultRule[] }
+	| { id: number; op: 'clearFaults' }
 	| { id: number; op: 'idle' }
 	| { id: number; op: 'imageUrl'; spec: ImageSpec }
 	| { id: number; op: 'snapshot' }
@@ -37,6 +39,12 @@ async function answer(message: StandInRequest): Promise<unknown> {
 		case 'clear':
 			s.log.clear();
 			since = Date.now();
+			return true;
+		case 'fault':
+			s.fault(message.route, ...message.rules);
+			return true;
+		case 'clearFaults':
+			s.clearFaults();
 			return true;
 		case 'idle':
 			await s.idle();

