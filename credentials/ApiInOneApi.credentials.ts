@@ -14,7 +14,11 @@ const ERROR_STATUSES_BUT_NOT_FOUND = Array.from({ length: 200 }, (_, i) => 400 +
 export class ApiInOneApi implements ICredentialType {
 	name = 'apiInOneApi';
 
-	displayName = 'API in One API';
+	// n8n labels a credential by its type's displayName without the standalone words API, OAuth1, OAuth2
+	// and MCP ("Connect to ...", "... account"), which would leave "in One". The invisible word joiner
+	// (U+2060) glued to the brand's "API" keeps that word; the trailing " API" is dropped as usual. The
+	// credential-type search (a substring match) still finds "API in One".
+	displayName = '\u2060API in One API';
 
 	icon: Icon = { light: 'file:../icons/apiinone.svg', dark: 'file:../icons/apiinone.dark.svg' };
 

@@ -9,12 +9,14 @@ import { DEFAULT_SECRET_HEADER } from './request';
 export class ApiInOneTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'API in One Trigger',
-		name: 'apiInOneTrigger',
+		// n8n's nodes panel shows a trigger named "<node>Trigger" within that node's entry: Image Upscale.
+		name: 'imageUpscaleTrigger',
 		icon: { light: 'file:../../icons/apiinone.svg', dark: 'file:../../icons/apiinone.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ "Task " + $parameter["events"].join(" or ") }}',
-		description: 'Starts the workflow when an API in One task ends, verified with the API',
+		// Also the nodes panel's text for Image Upscale, which n8n shows with this trigger as one app.
+		description: 'Upscale images with API in One, many at once, and start workflows when tasks end',
 		defaults: { name: 'API in One Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -23,7 +25,7 @@ export class ApiInOneTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Put the Production URL above in the Callback URL option of the Image Upscale node, or in the callback_url of any API in One task. Each callback is checked with the API before the workflow starts.',
+					'Open Webhook URLs at the top, copy the Production URL and put it in the Callback URL option of the Image Upscale node (or in the callback_url of any API in One task). It answers once the workflow is published. Each callback is checked with the API before the workflow starts. If that URL starts with localhost or a private address, the service cannot reach it: set n8n\'s WEBHOOK_URL to n8n\'s public address.',
 				name: 'notice',
 				type: 'notice',
 				default: '',

@@ -12,7 +12,7 @@ export class ImageUpscale implements INodeType {
 		icon: { light: 'file:../../icons/apiinone.svg', dark: 'file:../../icons/apiinone.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		subtitle: '={{ $parameter["operation"] === "get" ? "Get Task" : "Upscale" }}',
 		description: 'Upscale images with API in One, many at once',
 		defaults: { name: 'Image Upscale' },
 		usableAsTool: true,

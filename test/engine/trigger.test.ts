@@ -12,7 +12,7 @@ import { binaryBuffer, credentialsFor, useStandIn } from '../helpers';
 // The trigger's webhook() through n8n-core's WebhookContext, with real requests: the stand-in
 // (or the test) POSTs to a small server that receives them the way n8n's webhook server does.
 
-const TRIGGER = 'n8n-nodes-apiinone.apiInOneTrigger';
+const TRIGGER = 'n8n-nodes-apiinone.imageUpscaleTrigger';
 registerNode(TRIGGER, new ApiInOneTrigger());
 
 const box = useStandIn({ processingMs: 100 });

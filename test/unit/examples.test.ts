@@ -34,7 +34,7 @@ const upscale = new ImageUpscale().description;
 const ours: Record<string, { node: INodeType['description']; properties: INodeProperties[] }> = {
 	'n8n-nodes-apiinone.imageUpscale': { node: upscale, properties: upscale.properties },
 	'n8n-nodes-apiinone.imageUpscaleTool': { node: upscale, properties: [...toolProperties, ...upscale.properties] },
-	'n8n-nodes-apiinone.apiInOneTrigger': { node: new ApiInOneTrigger().description, properties: new ApiInOneTrigger().description.properties },
+	'n8n-nodes-apiinone.imageUpscaleTrigger': { node: new ApiInOneTrigger().description, properties: new ApiInOneTrigger().description.properties },
 };
 
 // Built-in nodes at versions that exist in both n8n 1.123.x and 2.41.x (checked against both).
