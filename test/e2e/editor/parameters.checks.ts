@@ -5,7 +5,8 @@ import { fail, manualTrigger, visible, type Editor } from './editor';
 // must not be offered when Wait for Result is off; while waiting they must be (so this cannot pass
 // because a label changed).
 
-const WAIT_ONLY_OPTIONS = ['Max Result Size (MB)', 'Put Output File in Field', 'Wait Limit (Seconds)', 'When Still Running at the Limit'];
+const WAIT_OPTIONS = ['Wait Limit (Seconds)', 'When Still Running'];
+const DOWNLOAD_OPTIONS = ['Max Result Size (MB)', 'Put Output File in Field'];
 
 interface Panel {
 	node: string;
@@ -42,11 +43,7 @@ async function offeredOptions(editor: Editor): Promise<string[]> {
 	return labels;
 }
 
-async function setWaitForResult(editor: Editor, on: boolean) {
-	const toggle = editor.parameter('waitForResult').locator('.el-switch');
-	if ((await toggle.getAttribute('class'))?.includes('is-checked') !== on) await toggle.click();
-	await editor.parameter('waitForResult').locator(on ? '.el-switch.is-checked' : '.el-switch:not(.is-checked)').waitFor();
-}
+const setWaitForResult = (editor: Editor, on: boolean) => setSwitch(editor, 'waitForResult', on);
 
 /** Each panel's fields, and the node's subtitle on the canvas. */
 export async function parameterPanels(editor: Editor) {
@@ -64,22 +61,43 @@ export async function parameterPanels(editor: Editor) {
 	if (problems.length) fail(problems.join('\n'));
 }
 
-export async function waitOnlyOptionsHidden(editor: Editor) {
+async function setSwitch(editor: Editor, name: string, on: boolean) {
+	const toggle = editor.parameter(name).locator('.el-switch');
+	if ((await toggle.getAttribute('class'))?.includes('is-checked') !== on) await toggle.click();
+	await editor.parameter(name).locator(on ? '.el-switch.is-checked' : '.el-switch:not(.is-checked)').waitFor();
+}
+
+/**
+ * Options that do nothing are not offered: the wait options without Wait for Result; the download
+ * options without Download Result (which Upscale offers only while waiting; Task -> Get downloads a
+ * finished task's result without waiting).
+ */
+export async function uselessOptionsHidden(editor: Editor) {
 	const problems: string[] = [];
+	const expect = (where: string, offered: string[], wanted: string[], unwanted: string[]) => {
+		const missing = wanted.filter((label) => !offered.includes(label));
+		const useless = unwanted.filter((label) => offered.includes(label));
+		if (missing.length) problems.push(`${where}: ${JSON.stringify(missing)} not offered (offered: ${JSON.stringify(offered)})`);
+		if (useless.length) problems.push(`${where}: "Add option" still offers ${JSON.stringify(useless)}`);
+	};
 	await openPanels(editor, [URL_SOURCE, TASK_GET]);
-	for (const panel of [URL_SOURCE, TASK_GET]) {
-		await editor.openNode(panel.node);
-		await setWaitForResult(editor, true);
-		const waiting = await offeredOptions(editor);
-		const missing = WAIT_ONLY_OPTIONS.filter((label) => !waiting.includes(label));
-		if (missing.length) problems.push(`${panel.node}, waiting: ${JSON.stringify(missing)} not offered (offered: ${JSON.stringify(waiting)})`);
-		await setWaitForResult(editor, false);
-		if (panel === URL_SOURCE && (await editor.parameter('downloadResult').count())) problems.push(`${panel.node}, not waiting: Download Result is shown`);
-		const notWaiting = await offeredOptions(editor);
-		const useless = WAIT_ONLY_OPTIONS.filter((label) => notWaiting.includes(label));
-		if (useless.length) problems.push(`${panel.node}, not waiting: "Add option" still offers ${JSON.stringify(useless)}`);
-		await editor.closeNode();
-	}
+
+	await editor.openNode(URL_SOURCE.node);
+	await setWaitForResult(editor, true);
+	expect(`${URL_SOURCE.node}, waiting`, await offeredOptions(editor), [...WAIT_OPTIONS, ...DOWNLOAD_OPTIONS], []);
+	await setWaitForResult(editor, false);
+	if (await editor.parameter('downloadResult').count()) problems.push(`${URL_SOURCE.node}, not waiting: Download Result is shown`);
+	expect(`${URL_SOURCE.node}, not waiting`, await offeredOptions(editor), [], [...WAIT_OPTIONS, ...DOWNLOAD_OPTIONS]);
+	await editor.closeNode();
+
+	await editor.openNode(TASK_GET.node);
+	await setWaitForResult(editor, true);
+	expect(`${TASK_GET.node}, waiting`, await offeredOptions(editor), [...WAIT_OPTIONS, ...DOWNLOAD_OPTIONS], []);
+	await setWaitForResult(editor, false);
+	expect(`${TASK_GET.node}, not waiting`, await offeredOptions(editor), DOWNLOAD_OPTIONS, WAIT_OPTIONS);
+	await setSwitch(editor, 'downloadResult', false);
+	expect(`${TASK_GET.node}, not waiting, not downloading`, await offeredOptions(editor), [], [...WAIT_OPTIONS, ...DOWNLOAD_OPTIONS]);
+	await editor.closeNode();
 	if (problems.length) fail(problems.join('\n'));
 }
 

@@ -5,7 +5,7 @@ import { CHROMIUM, ensureChromium, openBrowser, type Browser } from './browser';
 import { credentialNamedAfterService, credentialTestMessages } from './credential.checks';
 import { Editor } from './editor';
 import { agentToolOffered, nodesPanelFindsBoth, toolModeOffersUrlOnly } from './panel.checks';
-import { optionsSortedAndReadable, parameterPanels, waitOnlyOptionsHidden } from './parameters.checks';
+import { optionsSortedAndReadable, parameterPanels, uselessOptionsHidden } from './parameters.checks';
 import { runShowsUpscaledImage, triggerShowsWebhookUrls } from './run.checks';
 
 /**
@@ -17,7 +17,7 @@ const CHECKS: Array<[string, (editor: Editor, standIn: StandIn) => Promise<void>
 	['credential: "Connect to API in One", named "API in One account", its type found by "API in One"', credentialNamedAfterService],
 	["credential dialog's test: a wrong key shows the invalid-key message, the right key passes", credentialTestMessages],
 	['parameters: Upscale with Image Source URL and Binary File, and Task -> Get, show their own fields and canvas subtitle', parameterPanels],
-	['options: without Wait for Result, the options about waiting and downloading are not offered', waitOnlyOptionsHidden],
+	['options: those about waiting or downloading are offered only where they do something', uselessOptionsHidden],
 	['options: listed in alphabetical order, no label cut off', optionsSortedAndReadable],
 	["run example 01 from the editor: the output's binary view shows the upscaled image at 2x", runShowsUpscaledImage],
 	["trigger: added from Image Upscale's panel, it shows its test and production webhook URLs", triggerShowsWebhookUrls],

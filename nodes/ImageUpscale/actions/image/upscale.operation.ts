@@ -41,7 +41,8 @@ const properties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'e.g. https://example.com/photo.jpg',
-		displayOptions: { show: { imageSource: ['url'] } },
+		// "Unless a file", not "if a URL": as a tool the node has no Image Source, and still needs the URL.
+		displayOptions: { hide: { imageSource: ['binary'] } },
 	},
 	{
 		displayName: 'Input Binary Field',
