@@ -45,6 +45,7 @@ const builtIns: Record<string, number[]> = {
 	'n8n-nodes-base.httpRequest': [4.2],
 	'n8n-nodes-base.stickyNote': [1],
 	'n8n-nodes-base.noOp': [1],
+	'n8n-nodes-base.removeDuplicates': [2],
 	'@n8n/n8n-nodes-langchain.agent': [2.2],
 	'@n8n/n8n-nodes-langchain.lmChatOpenAi': [1.2],
 	'@n8n/n8n-nodes-langchain.chatTrigger': [1.4],
@@ -129,13 +130,14 @@ describe('the examples as a set', () => {
 	const nodesOf = (file: string) => all.get(file)?.nodes ?? [];
 	const find = (file: string, name: string) => nodesOf(file).find((node) => node.name === name)!;
 
-	it('are the five documented in the README', () => {
+	it('are the six documented in the README', () => {
 		expect(files.sort()).toEqual([
 			'01-upscale-urls.json',
 			'02-upscale-binary-files.json',
 			'03-callback-to-trigger.json',
 			'04-callback-wait-node.json',
 			'05-ai-agent-tool.json',
+			'06-trigger-exactly-once-queue-mode.json',
 		]);
 	});
 
@@ -155,6 +157,21 @@ describe('the examples as a set', () => {
 		expect(find('04-callback-wait-node.json', 'Get Result').parameters).toMatchObject({ resource: 'task', operation: 'get' });
 		const trigger = find('03-callback-to-trigger.json', 'API in One Trigger') as ExampleNode & { webhookId: string };
 		expect(find('03-callback-to-trigger.json', 'Submit Upscale').parameters.options).toEqual({ callbackUrl: `https://YOUR-N8N-HOST/webhook/${trigger.webhookId}/callback` });
+		const exactlyOnce = (name: string) => find('06-trigger-exactly-once-queue-mode.json', name) as ExampleNode & { webhookId: string };
+		expect(exactlyOnce('Submit Upscale').parameters.options).toEqual({ callbackUrl: `https://YOUR-N8N-HOST/webhook/${exactlyOnce('API in One Trigger').webhookId}/callback` });
+		expect(exactlyOnce('API in One Trigger').webhookId).not.toBe(trigger.webhookId);
+		// Queue mode: the trigger downloads nothing (a file stored in a webhook process is not readable later).
+		expect(exactlyOnce('API in One Trigger').parameters.downloadResult).toBe(false);
+		expect(exactlyOnce('Remove Duplicates').parameters).toEqual({
+			operation: 'removeItemsSeenInPreviousExecutions',
+			dedupeValue: '={{ $json.taskId }}',
+			options: {},
+		});
+		expect(exactlyOnce('Get Result').parameters).toMatchObject({ resource: 'task', operation: 'get', taskId: '={{ $json.taskId }}', downloadResult: true });
+		expect(all.get('06-trigger-exactly-once-queue-mode.json')!.connections).toMatchObject({
+			'API in One Trigger': { main: [[{ node: 'Remove Duplicates', type: 'main', index: 0 }]] },
+			'Remove Duplicates': { main: [[{ node: 'Get Result', type: 'main', index: 0 }]] },
+		});
 		const tool = find('05-ai-agent-tool.json', 'Image Upscale Tool');
 		expect(tool.parameters.imageUrl).toMatch(/^=\{\{ \$fromAI\('image_url'/);
 		expect(all.get('05-ai-agent-tool.json')!.connections['Image Upscale Tool']).toEqual({ ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] });
