@@ -37,21 +37,25 @@ export function startedTasks(ctx: IWebhookFunctions) {
 		ctx.getMode() === 'manual'
 			? { claimed: new Set(), recorded: new Set() }
 			: (memory.get(key) ?? memory.set(key, { claimed: new Set(), recorded: new Set() }).get(key)!);
-	const loaded = (): string[] => (Array.isArray(data.startedTaskIds) ? (data.startedTaskIds as string[]) : []);
+	const loaded: string[] = Array.isArray(data.startedTaskIds) ? [...(data.startedTaskIds as string[])] : [];
+	/** What was loaded, plus every task this process started (the latest last). */
+	const merged = () => [...loaded.filter((id) => !here.recorded.has(id)), ...here.recorded].slice(-REMEMBERED);
 	return {
 		/** False when the task already started the workflow, or another delivery of it is being handled. */
 		claim(taskId: string): boolean {
-			if (here.claimed.has(taskId) || loaded().includes(taskId)) return false;
+			if (here.claimed.has(taskId) || loaded.includes(taskId)) return false;
 			remember(here.claimed, taskId);
 			return true;
 		},
 		/** The task did not start the workflow: a later callback may. */
 		release: (taskId: string) => here.claimed.delete(taskId),
-		/** What was loaded, plus every task this process started (this one last). */
 		record(taskId: string) {
 			remember(here.recorded, taskId);
-			const before = loaded().filter((id) => !here.recorded.has(id));
-			data.startedTaskIds = [...before, ...here.recorded].slice(-REMEMBERED);
+			data.startedTaskIds = merged(); // through n8n's proxy: marks the static data as changed
+			// n8n writes the static data after webhook() has returned, after the download: the list
+			// is made again when it is written, so it has the tasks other requests started meanwhile.
+			// (The setter only lets the assignment above mark the data changed again.)
+			Object.defineProperty(data, 'startedTaskIds', { get: merged, set: () => undefined, enumerable: true, configurable: true });
 		},
 	};
 }

@@ -310,6 +310,19 @@ describe('a genuine callback from the service', () => {
 		expect(taskIds.map((taskId) => restarted(context).claim(taskId))).toEqual(taskIds.map(() => false));
 	});
 
+	it('keeps a task started while an earlier delivery was still downloading (n8n saves that one after its download)', async () => {
+		const [slow, quick] = [await createTask(), await createTask()];
+		await box.standIn.idle();
+		const receiver = await startReceiver({ downloadResult: true }, { workflowId: 'save-after-download' });
+		box.standIn.fault('file', { fault: { kind: 'delay', ms: 800 }, match: (req) => req.path.includes(slow) });
+		// The trigger answers before it downloads: the second callback comes while the first still downloads.
+		expect((await post(receiver.url, { task_id: slow })).message).toBe('Workflow was started');
+		expect((await post(receiver.url, { task_id: quick })).message).toBe('Workflow was started');
+		await receiver.settled();
+		const saved = (receiver.staticData['node:Trigger Under Test'] ?? {}) as IDataObject;
+		expect([...((saved.startedTaskIds as string[]) ?? [])].sort()).toEqual([slow, quick].sort());
+	});
+
 	it('starts on a failed task with the reason the API gives', async () => {
 		const receiver = await startReceiver();
 		const taskId = await createTask(box.standIn.imageUrl({ outcome: 'fail' }), receiver.url);
