@@ -9,6 +9,7 @@ import { ImageUpscale } from '../nodes/ImageUpscale/ImageUpscale.node';
 // parameters those nodes really have.
 
 interface ExampleNode {
+	id: string;
 	name: string;
 	type: string;
 	typeVersion: number;
@@ -45,7 +46,8 @@ const builtIns: Record<string, number[]> = {
 	'n8n-nodes-base.httpRequest': [4.2],
 	'n8n-nodes-base.stickyNote': [1],
 	'n8n-nodes-base.noOp': [1],
-	'n8n-nodes-base.removeDuplicates': [2],
+	'n8n-nodes-base.redis': [1],
+	'n8n-nodes-base.if': [2.2],
 	'@n8n/n8n-nodes-langchain.agent': [2.2],
 	'@n8n/n8n-nodes-langchain.lmChatOpenAi': [1.2],
 	'@n8n/n8n-nodes-langchain.chatTrigger': [1.4],
@@ -82,12 +84,15 @@ function unknownParameters(parameters: INodeParameters, properties: INodePropert
 }
 
 describe.each(examples)('examples/%s', (_file, example) => {
-	it('is a workflow: a name, nodes with unique names, connections between existing nodes', () => {
+	it('is a workflow: a name, nodes with unique names and ids, connections between existing nodes', () => {
 		expect(typeof example.name).toBe('string');
 		expect(Array.isArray(example.nodes)).toBe(true);
 		expect(typeof example.connections).toBe('object');
 		const names = example.nodes.map((node) => node.name);
 		expect(new Set(names).size).toBe(names.length);
+		// n8n refuses to import a workflow whose nodes share an id.
+		const ids = example.nodes.map((node) => node.id);
+		expect(new Set(ids).size).toBe(ids.length);
 		for (const [source, outputs] of Object.entries(example.connections)) {
 			expect(names).toContain(source);
 			for (const target of Object.values(outputs).flat(2)) expect(names).toContain(target.node);
@@ -162,15 +167,21 @@ describe('the examples as a set', () => {
 		expect(exactlyOnce('API in One Trigger').webhookId).not.toBe(trigger.webhookId);
 		// Queue mode: the trigger downloads nothing (a file stored in a webhook process is not readable later).
 		expect(exactlyOnce('API in One Trigger').parameters.downloadResult).toBe(false);
-		expect(exactlyOnce('Remove Duplicates').parameters).toEqual({
-			operation: 'removeItemsSeenInPreviousExecutions',
-			dedupeValue: '={{ $json.taskId }}',
-			options: {},
+		// Exactly once across webhook processes: an atomic Redis increment per task id, only the first delivery goes on.
+		expect(exactlyOnce('Count Deliveries').parameters).toMatchObject({ operation: 'incr', key: '=apiinone:task:{{ $json.taskId }}', expire: true });
+		expect(exactlyOnce('First Delivery?').parameters.conditions).toMatchObject({
+			conditions: [{ leftValue: '={{ Object.values($json)[0] }}', rightValue: 1, operator: { type: 'number', operation: 'equals' } }],
 		});
-		expect(exactlyOnce('Get Result').parameters).toMatchObject({ resource: 'task', operation: 'get', taskId: '={{ $json.taskId }}', downloadResult: true });
+		expect(exactlyOnce('Get Result').parameters).toMatchObject({
+			resource: 'task',
+			operation: 'get',
+			taskId: "={{ $('API in One Trigger').first().json.taskId }}",
+			downloadResult: true,
+		});
 		expect(all.get('06-trigger-exactly-once-queue-mode.json')!.connections).toMatchObject({
-			'API in One Trigger': { main: [[{ node: 'Remove Duplicates', type: 'main', index: 0 }]] },
-			'Remove Duplicates': { main: [[{ node: 'Get Result', type: 'main', index: 0 }]] },
+			'API in One Trigger': { main: [[{ node: 'Count Deliveries', type: 'main', index: 0 }]] },
+			'Count Deliveries': { main: [[{ node: 'First Delivery?', type: 'main', index: 0 }]] },
+			'First Delivery?': { main: [[{ node: 'Get Result', type: 'main', index: 0 }], []] },
 		});
 		const tool = find('05-ai-agent-tool.json', 'Image Upscale Tool');
 		expect(tool.parameters.imageUrl).toMatch(/^=\{\{ \$fromAI\('image_url'/);
