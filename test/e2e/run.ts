@@ -7,6 +7,7 @@
  */
 import { indent, pack, type CheckResult, type Suite } from './harness';
 import { killAll } from './n8n';
+import { queueMode } from './suites/queue';
 import { singleProcess } from './suites/single';
 import { MissingSystemPackage } from './system';
 
@@ -17,7 +18,7 @@ function flag(name: string): string[] | undefined {
 
 function suites(): Suite[] {
 	const majors = (flag('versions') ?? ['2', '1']).map(Number) as Array<1 | 2>;
-	const all: Record<string, Suite> = { single: singleProcess(majors) };
+	const all: Record<string, Suite> = { single: singleProcess(majors), queue: queueMode() };
 	const names = flag('suites') ?? Object.keys(all);
 	return names.map((name) => all[name] ?? fail(`unknown suite "${name}"; suites: ${Object.keys(all).join(', ')}`));
 }
