@@ -111,16 +111,23 @@ function withoutCount(workflow: Workflow, webhookId: string, between?: Node & { 
 	return workflow;
 }
 
-/**
- * Credential and workflows into the database, the trigger workflows published (main activates them
- * when it starts). `import:workflow --activeState=fromJson` cannot: before an owner exists it is
- * refused ("You do not have permission to activate this workflow").
- */
+/** Credential and workflows into the database, before main starts (the first command runs the migrations). */
 export async function importWorkflows(main: N8n, standIn: StandIn, redisPort: number, workflows: QueueWorkflows) {
 	await main.importJson('credentials', [
 		{ ...CREDENTIAL, type: 'apiInOneApi', data: { apiKey: standIn.key, baseUrl: standIn.url } },
 		{ ...REDIS_CREDENTIAL, type: 'redis', data: { host: '127.0.0.1', port: redisPort, password: '', database: 0, ssl: false } },
 	]);
 	await main.importJson('workflow', workflows.all());
-	await Promise.all(workflows.triggers().map((workflow) => main.activate(workflow.id)));
+}
+
+/**
+ * Publishes the trigger workflows as the editor does, once main runs and the owner is logged in:
+ * one REST call each instead of one `n8n publish:workflow` (a whole n8n start) each.
+ * (`import:workflow --activeState=fromJson` is refused before an owner exists.)
+ */
+export async function publishTriggers(main: N8n, workflows: QueueWorkflows) {
+	for (const { id } of workflows.triggers()) {
+		const { versionId } = (await main.rest('GET', `/rest/workflows/${id}`)).data as { versionId: string };
+		await main.rest('POST', `/rest/workflows/${id}/activate`, { versionId });
+	}
 }

@@ -2,11 +2,11 @@ import { startStandIn } from '../../stand-in/server';
 import { installN8n, type Suite, type SuiteContext } from '../harness';
 import { createCluster, executionsRunBy, installEverywhere, startCluster } from '../queue/cluster';
 import { batchOnAWorker, callbackThroughWebhookProcess, triggerDownloadIsNotReadable, triggerThenTaskGet } from '../queue/checks-files';
-import { duplicateDeliveries, spreadOverWebhookProcesses, waitForTriggerRoutes } from '../queue/checks-trigger';
+import { duplicateDeliveries, resent, spreadOverWebhookProcesses, waitForTriggerRoutes } from '../queue/checks-trigger';
 import { exactlyOnce, removeDuplicatesIsNotEnough } from '../queue/checks-once';
 import type { QueueRun } from '../queue/context';
 import { ensureQueueServices, startPostgres, startRedis } from '../queue/services';
-import { importWorkflows, queueWorkflows } from '../queue/workflows';
+import { importWorkflows, publishTriggers, queueWorkflows } from '../queue/workflows';
 
 /**
  * n8n 2.x in queue mode, the way teams scale it: PostgreSQL, Redis, a main process, 2 workers and
@@ -32,12 +32,14 @@ export function queueMode(): Suite {
 				phase(`the package installed in ${cluster.all().length} user folders`);
 				const workflows = queueWorkflows(standIn, cluster.webhooks);
 				await importWorkflows(cluster.main, standIn, redis.port, workflows);
-				phase('credential and workflows imported, triggers published (migrations included)');
+				phase('credential and workflows imported (migrations included)');
 				await startCluster(cluster);
+				phase('main, 2 workers and 2 webhook processes ready');
 				await cluster.main.setUpOwner();
+				await publishTriggers(cluster.main, workflows);
 				await waitForTriggerRoutes(cluster.webhooks, workflows.triggers());
 				ctx.log(`  main ${cluster.main.url}, webhook processes ${cluster.webhooks.map((w) => w.url).join(' ')}`);
-				phase('main, 2 workers and 2 webhook processes ready');
+				phase('owner set up, triggers published and answering on both webhook processes');
 
 				const run: QueueRun = { ctx, cluster, pg, standIn, workflows, figure: (line) => (figures.push(line), ctx.log(`  figure: ${line}`)) };
 				await batchOnAWorker(run);
@@ -50,6 +52,7 @@ export function queueMode(): Suite {
 				await triggerThenTaskGet(run);
 				const perWorker = cluster.workers.map((worker, i) => `worker ${i + 1}: ${executionsRunBy(worker).length}`);
 				run.figure(`executions started per worker over the whole suite: ${perWorker.join(', ')}`);
+				run.figure(`callbacks answered 503 and sent again: ${resent.count}`);
 				phase('checks done');
 			} catch (error) {
 				await ctx.check('queue mode: set-up', () => Promise.reject(error));
