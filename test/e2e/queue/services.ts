@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fetch } from 'undici';
 
 import { freePort, sleep, track } from '../n8n';
-import { ensureDebianPackages } from '../system';
+import { ensureDebianPackages, MissingSystemPackage } from '../system';
 
 /** PostgreSQL and Redis from Debian's packages, started by the suite on loopback and stopped by it. */
 
@@ -32,6 +32,7 @@ export interface Postgres {
 
 /** A throw-away cluster in a temp folder, run by the postgres user (initdb refuses root). */
 export async function startPostgres(): Promise<Postgres> {
+	if (process.getuid?.() !== 0) throw new MissingSystemPackage('the queue suite starts PostgreSQL as the postgres user with runuser, which needs root');
 	const dir = mkdtempSync(join(tmpdir(), 'e2e-postgres-'));
 	const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
 	const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
