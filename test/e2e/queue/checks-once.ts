@@ -25,7 +25,8 @@ async function simultaneousDeliveries({ cluster, standIn }: QueueRun, workflow: 
 }
 
 export async function exactlyOnce(run: QueueRun) {
-	await run.ctx.check('(c) example 06, the same task to both webhook processes at once (10 tasks): each task goes past the Redis count once, its file read over REST', async () => {
+	const name = '(c) example 06, the same task to both webhook processes at once (10 tasks): each task goes past the Redis count once, its file read over REST';
+	await run.ctx.check(name, async () => {
 		const { passed, through, summary, failures } = await simultaneousDeliveries(run, run.workflows.exactlyOnce, 'First Delivery?', 'exactly-once');
 		run.figure(`example 06 (Redis increment), simultaneous deliveries to both processes: ${summary}`);
 		if (failures.length) fail(`executions failed: ${failures.join('; ')}`);

@@ -23,7 +23,8 @@ export function output(execution: Execution, node: string): Item[] {
 	}
 	if (error) fail(`execution ${execution.id} failed at node "${error.node?.name ?? '?'}": ${error.message}`);
 	const items = runData[node]?.[0]?.data?.main?.[0];
-	return (items as Item[] | undefined) ?? fail(`execution ${execution.id}: node "${node}" did not run (status ${execution.status}; ran: ${Object.keys(runData).join(', ')})`);
+	const ran = Object.keys(runData).join(', ');
+	return (items as Item[] | undefined) ?? fail(`execution ${execution.id}: node "${node}" did not run (status ${execution.status}; ran: ${ran})`);
 }
 
 /** Whether a node ran and passed on at least one item. */
