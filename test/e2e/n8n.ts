@@ -15,6 +15,12 @@ export interface Install {
 
 const children = new Set<ChildProcess>();
 
+/** Counts a process (started detached, in a group of its own) among those killAll() stops. */
+export function track(child: ChildProcess): ChildProcess {
+	children.add(child);
+	return child;
+}
+
 /** Stops every process this suite started, by process group, whatever happened. */
 export function killAll() {
 	for (const child of children) {
@@ -52,14 +58,30 @@ export interface Execution {
 	data?: { resultData: { runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, { data: string; mimeType: string; fileName?: string }> }>> }; error?: { message: string; description?: string } }>>; error?: { message: string; node?: { name: string }; description?: string } } };
 }
 
+export interface N8nOptions {
+	/** The n8n command the server runs: `start` (default), or in queue mode `worker` or `webhook`. */
+	command?: 'start' | 'worker' | 'webhook';
+	/** Settings over the defaults below, for every command of this instance; undefined removes one. */
+	env?: Record<string, string | undefined>;
+	/** When the started process is ready; by default when its REST API answers (section 6 of N8N-NOTES.md). */
+	ready?: (n8n: N8n) => Promise<boolean>;
+	/** How long start() waits for ready (default 120 s). */
+	readyWithinMs?: number;
+}
+
 export class N8n {
-	readonly folder = mkdtempSync(join(tmpdir(), 'n8n-e2e-'));
+	readonly folder: string;
 	port = 0;
 	private server?: ChildProcess;
 	private cookie = '';
 	private apiKey = '';
 
-	constructor(readonly install: Install) {}
+	constructor(
+		readonly install: Install,
+		readonly options: N8nOptions = {},
+	) {
+		this.folder = mkdtempSync(join(tmpdir(), 'n8n-e2e-'));
+	}
 
 	get url() {
 		return `http://127.0.0.1:${this.port}`;
@@ -67,7 +89,7 @@ export class N8n {
 
 	private async env(extra: Record<string, string> = {}): Promise<NodeJS.ProcessEnv> {
 		this.port ||= await freePort();
-		return {
+		const env: NodeJS.ProcessEnv = {
 			...process.env,
 			N8N_USER_FOLDER: this.folder,
 			N8N_LISTEN_ADDRESS: '127.0.0.1',
@@ -90,8 +112,11 @@ export class N8n {
 			N8N_LOG_LEVEL: 'info',
 			N8N_LOG_FILE_LOCATION: join(this.folder, 'n8n.log'),
 			...(this.install.major >= 2 ? { N8N_DISABLED_MODULES: 'mcp-registry' } : {}),
+			...this.options.env,
 			...extra,
 		};
+		for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
+		return env;
 	}
 
 	/** Runs an n8n CLI command; rejects with n8n's own output when it fails. */
@@ -144,25 +169,34 @@ export class N8n {
 
 	async start() {
 		const env = await this.env();
-		this.server = spawn(this.install.bin, ['start'], { env, detached: true, stdio: 'ignore' });
+		const command = this.options.command ?? 'start';
+		const ready = this.options.ready ?? ((n8n: N8n) => isReady(n8n.url));
+		this.server = spawn(this.install.bin, [command], { env, detached: true, stdio: 'ignore' });
 		children.add(this.server);
-		const deadline = Date.now() + 120_000;
+		const within = this.options.readyWithinMs ?? 120_000;
+		const deadline = Date.now() + within;
 		while (Date.now() < deadline) {
-			if (this.server.exitCode !== null) throw new Error(`n8n start exited with ${this.server.exitCode}:\n${this.logTail()}`);
-			if (await isReady(this.url)) return;
+			if (this.server.exitCode !== null) throw new Error(`n8n ${command} exited with ${this.server.exitCode}:\n${this.logTail()}`);
+			if (await ready(this)) return;
 			await sleep(500);
 		}
-		throw new Error(`n8n start was not ready within 120 s:\n${this.logTail()}`);
+		throw new Error(`n8n ${command} was not ready within ${within / 1000} s:\n${this.logTail()}`);
 	}
 
-	async stop() {
+	/** SIGTERM, then SIGKILL when the process group has not exited within graceMs. */
+	async stop(graceMs = 10_000) {
 		const server = this.server;
 		if (!server?.pid) return;
+		const exited = new Promise((r) => server.once('exit', () => r(true)));
 		try {
 			process.kill(-server.pid, 'SIGTERM');
 		} catch {}
-		const exited = await Promise.race([new Promise((r) => server.on('exit', () => r(true))), sleep(10_000).then(() => false)]);
-		if (!exited) process.kill(-server.pid, 'SIGKILL');
+		if (server.exitCode === null && server.signalCode === null && !(await Promise.race([exited, sleep(graceMs).then(() => false)]))) {
+			try {
+				process.kill(-server.pid, 'SIGKILL');
+			} catch {}
+			await exited;
+		}
 		children.delete(server);
 		this.server = undefined;
 	}
@@ -215,13 +249,24 @@ export class N8n {
 		return String((started.data as { executionId: string }).executionId);
 	}
 
+	/** A stored file through n8n's REST API, as the editor downloads it (logged-in cookie). */
+	async binary(id: string): Promise<{ status: number; data: Buffer }> {
+		const response = await fetch(`${this.url}/rest/binary-data?id=${encodeURIComponent(id)}&action=download`, { headers: { cookie: this.cookie } });
+		return { status: response.status, data: Buffer.from(await response.arrayBuffer()) };
+	}
+
 	async execution(id: string): Promise<Execution> {
 		return (await this.rest('GET', `/api/v1/executions/${id}?includeData=true`)) as unknown as Execution;
 	}
 
 	async executions(workflowId: string): Promise<Execution[]> {
-		const list = await this.rest('GET', `/api/v1/executions?workflowId=${workflowId}&includeData=true&limit=100`);
-		return list.data as Execution[];
+		const all: Execution[] = [];
+		for (let cursor = ''; ; ) {
+			const list = await this.rest('GET', `/api/v1/executions?workflowId=${workflowId}&includeData=true&limit=100${cursor}`);
+			all.push(...(list.data as Execution[]));
+			if (!list.nextCursor) return all;
+			cursor = `&cursor=${encodeURIComponent(String(list.nextCursor))}`;
+		}
 	}
 
 	cleanup() {

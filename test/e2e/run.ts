@@ -8,6 +8,7 @@
 import { editorSuite } from './editor/suite';
 import { indent, pack, type CheckResult, type Suite } from './harness';
 import { killAll } from './n8n';
+import { queueMode } from './suites/queue';
 import { singleProcess } from './suites/single';
 import { MissingSystemPackage } from './system';
 
@@ -18,7 +19,7 @@ function flag(name: string): string[] | undefined {
 
 function suites(): Suite[] {
 	const majors = (flag('versions') ?? ['2', '1']).map(Number) as Array<1 | 2>;
-	const all: Record<string, Suite> = { single: singleProcess(majors), editor: editorSuite() };
+	const all: Record<string, Suite> = { single: singleProcess(majors), queue: queueMode(), editor: editorSuite() };
 	const names = flag('suites') ?? Object.keys(all);
 	return names.map((name) => all[name] ?? fail(`unknown suite "${name}"; suites: ${Object.keys(all).join(', ')}`));
 }

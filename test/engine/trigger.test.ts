@@ -31,6 +31,8 @@ interface Receiver {
 	url: string;
 	answers: Answer[];
 	starts: RunResult[];
+	/** The workflow's static data as n8n would have saved it. */
+	staticData: IDataObject;
 	/** Resolves when every request so far has been answered and its execution, if any, has ended. */
 	settled(): Promise<void>;
 	close(): Promise<void>;
@@ -51,7 +53,7 @@ const receivers: Receiver[] = [];
  * real req and res go to the trigger.
  */
 async function startReceiver(parameters: Record<string, unknown> = {}, options: ReceiverOptions = {}): Promise<Receiver> {
-	const staticData = {};
+	const staticData: IDataObject = {};
 	const workflowId = options.workflowId ?? `receiver-${receivers.length}`;
 	const answers: Answer[] = [];
 	const starts: RunResult[] = [];
@@ -113,6 +115,7 @@ async function startReceiver(parameters: Record<string, unknown> = {}, options: 
 		url: `http://127.0.0.1:${port}/webhook/trigger-webhook-id/callback`,
 		answers,
 		starts,
+		staticData,
 		settled: async () => {
 			while (pending.size) await Promise.all([...pending]);
 		},
@@ -278,6 +281,43 @@ describe('a genuine callback from the service', () => {
 		const afterRestart = startedTasks(context('memory-test-restarted'));
 		expect(afterRestart.claim('n41task250')).toBe(false);
 		expect(afterRestart.claim('n41task0')).toBe(true);
+	});
+
+	it('keeps every started task in static data when callbacks of different tasks overlap, so a restart still knows them', async () => {
+		const taskIds = await Promise.all([1, 2, 3, 4, 5].map(() => createTask()));
+		await box.standIn.idle();
+		const receiver = await startReceiver({}, { workflowId: 'overlapping-tasks' });
+		// Slow API reads: every request has loaded the (empty) static data before any saves it.
+		box.standIn.fault('status', { fault: { kind: 'delay', ms: 300 }, times: taskIds.length });
+		const replies = await Promise.all(taskIds.map((taskId) => post(receiver.url, { task_id: taskId })));
+		expect(replies.map((reply) => reply.message)).toEqual(taskIds.map(() => 'Workflow was started'));
+		await receiver.settled();
+		const saved = (receiver.staticData['node:Trigger Under Test'] ?? {}) as IDataObject;
+		expect([...((saved.startedTaskIds as string[]) ?? [])].sort()).toEqual([...taskIds].sort());
+
+		let restarted: typeof startedTasks = startedTasks;
+		jest.isolateModules(() => ({ startedTasks: restarted } = require('../../nodes/ApiInOneTrigger/startedTasks')));
+		expect(restarted).not.toBe(startedTasks);
+		const context = {
+			getWorkflowStaticData: () => structuredClone(saved),
+			getWorkflow: () => ({ id: 'overlapping-tasks' }),
+			getNode: () => ({ name: 'Trigger Under Test' }),
+			getMode: () => 'webhook',
+		} as never;
+		expect(taskIds.map((taskId) => restarted(context).claim(taskId))).toEqual(taskIds.map(() => false));
+	});
+
+	it('keeps a task started while an earlier delivery was still downloading (n8n saves that one after its download)', async () => {
+		const [slow, quick] = [await createTask(), await createTask()];
+		await box.standIn.idle();
+		const receiver = await startReceiver({ downloadResult: true }, { workflowId: 'save-after-download' });
+		box.standIn.fault('file', { fault: { kind: 'delay', ms: 800 }, match: (req) => req.path.includes(slow) });
+		// The trigger answers before it downloads: the second callback comes while the first still downloads.
+		expect((await post(receiver.url, { task_id: slow })).message).toBe('Workflow was started');
+		expect((await post(receiver.url, { task_id: quick })).message).toBe('Workflow was started');
+		await receiver.settled();
+		const saved = (receiver.staticData['node:Trigger Under Test'] ?? {}) as IDataObject;
+		expect([...((saved.startedTaskIds as string[]) ?? [])].sort()).toEqual([slow, quick].sort());
 	});
 
 	it('starts on a failed task with the reason the API gives', async () => {

@@ -9,6 +9,7 @@ import { ImageUpscale } from '../../nodes/ImageUpscale/ImageUpscale.node';
 // parameters those nodes really have.
 
 interface ExampleNode {
+	id: string;
 	name: string;
 	type: string;
 	typeVersion: number;
@@ -45,6 +46,8 @@ const builtIns: Record<string, number[]> = {
 	'n8n-nodes-base.httpRequest': [4.2],
 	'n8n-nodes-base.stickyNote': [1],
 	'n8n-nodes-base.noOp': [1],
+	'n8n-nodes-base.redis': [1],
+	'n8n-nodes-base.if': [2.2],
 	'@n8n/n8n-nodes-langchain.agent': [2.2],
 	'@n8n/n8n-nodes-langchain.lmChatOpenAi': [1.2],
 	'@n8n/n8n-nodes-langchain.chatTrigger': [1.4],
@@ -81,12 +84,15 @@ function unknownParameters(parameters: INodeParameters, properties: INodePropert
 }
 
 describe.each(examples)('examples/%s', (_file, example) => {
-	it('is a workflow: a name, nodes with unique names, connections between existing nodes', () => {
+	it('is a workflow: a name, nodes with unique names and ids, connections between existing nodes', () => {
 		expect(typeof example.name).toBe('string');
 		expect(Array.isArray(example.nodes)).toBe(true);
 		expect(typeof example.connections).toBe('object');
 		const names = example.nodes.map((node) => node.name);
 		expect(new Set(names).size).toBe(names.length);
+		// n8n refuses to import a workflow whose nodes share an id.
+		const ids = example.nodes.map((node) => node.id);
+		expect(new Set(ids).size).toBe(ids.length);
 		for (const [source, outputs] of Object.entries(example.connections)) {
 			expect(names).toContain(source);
 			for (const target of Object.values(outputs).flat(2)) expect(names).toContain(target.node);
@@ -129,13 +135,14 @@ describe('the examples as a set', () => {
 	const nodesOf = (file: string) => all.get(file)?.nodes ?? [];
 	const find = (file: string, name: string) => nodesOf(file).find((node) => node.name === name)!;
 
-	it('are the five documented in the README', () => {
+	it('are the six documented in the README', () => {
 		expect(files.sort()).toEqual([
 			'01-upscale-urls.json',
 			'02-upscale-binary-files.json',
 			'03-callback-to-trigger.json',
 			'04-callback-wait-node.json',
 			'05-ai-agent-tool.json',
+			'06-trigger-exactly-once-queue-mode.json',
 		]);
 	});
 
@@ -155,6 +162,27 @@ describe('the examples as a set', () => {
 		expect(find('04-callback-wait-node.json', 'Get Result').parameters).toMatchObject({ resource: 'task', operation: 'get' });
 		const trigger = find('03-callback-to-trigger.json', 'API in One Trigger') as ExampleNode & { webhookId: string };
 		expect(find('03-callback-to-trigger.json', 'Submit Upscale').parameters.options).toEqual({ callbackUrl: `https://YOUR-N8N-HOST/webhook/${trigger.webhookId}/callback` });
+		const exactlyOnce = (name: string) => find('06-trigger-exactly-once-queue-mode.json', name) as ExampleNode & { webhookId: string };
+		expect(exactlyOnce('Submit Upscale').parameters.options).toEqual({ callbackUrl: `https://YOUR-N8N-HOST/webhook/${exactlyOnce('API in One Trigger').webhookId}/callback` });
+		expect(exactlyOnce('API in One Trigger').webhookId).not.toBe(trigger.webhookId);
+		// Queue mode: the trigger downloads nothing (a file stored in a webhook process is not readable later).
+		expect(exactlyOnce('API in One Trigger').parameters.downloadResult).toBe(false);
+		// Exactly once across webhook processes: an atomic Redis increment per task id, only the first delivery goes on.
+		expect(exactlyOnce('Count Deliveries').parameters).toMatchObject({ operation: 'incr', key: '=apiinone:task:{{ $json.taskId }}', expire: true });
+		expect(exactlyOnce('First Delivery?').parameters.conditions).toMatchObject({
+			conditions: [{ leftValue: '={{ Object.values($json)[0] }}', rightValue: 1, operator: { type: 'number', operation: 'equals' } }],
+		});
+		expect(exactlyOnce('Get Result').parameters).toMatchObject({
+			resource: 'task',
+			operation: 'get',
+			taskId: "={{ $('API in One Trigger').first().json.taskId }}",
+			downloadResult: true,
+		});
+		expect(all.get('06-trigger-exactly-once-queue-mode.json')!.connections).toMatchObject({
+			'API in One Trigger': { main: [[{ node: 'Count Deliveries', type: 'main', index: 0 }]] },
+			'Count Deliveries': { main: [[{ node: 'First Delivery?', type: 'main', index: 0 }]] },
+			'First Delivery?': { main: [[{ node: 'Get Result', type: 'main', index: 0 }], []] },
+		});
 		const tool = find('05-ai-agent-tool.json', 'Image Upscale Tool');
 		expect(tool.parameters.imageUrl).toMatch(/^=\{\{ \$fromAI\('image_url'/);
 		expect(all.get('05-ai-agent-tool.json')!.connections['Image Upscale Tool']).toEqual({ ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] });
