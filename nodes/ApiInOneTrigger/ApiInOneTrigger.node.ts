@@ -1,7 +1,7 @@
 import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { downloadOptions, downloadResult, includeServiceDetails, optionsCollection } from '../shared/descriptions';
+import { includeServiceDetails, optionsCollection } from '../shared/descriptions';
 import { unreachableBy, unreachableHint } from '../shared/reachability';
 import { receiveCallback } from './callback';
 import { DEFAULT_SECRET_HEADER } from './request';
@@ -42,13 +42,7 @@ export class ApiInOneTrigger implements INodeType {
 				default: ['succeeded', 'failed'],
 				description: 'Which ends of a task start the workflow. Callbacks for running or unknown tasks never do.',
 			},
-			{
-				...downloadResult,
-				default: false,
-				description: 'Whether to download the result image of a succeeded task into a binary field of the output item',
-			},
 			optionsCollection([
-				...downloadOptions({ '/downloadResult': [true] }),
 				includeServiceDetails,
 				{
 					displayName: 'Secret',

@@ -1,8 +1,6 @@
-import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { clock } from '../shared/clock';
-import { resultBinary } from '../shared/download';
-import { downloadSettings } from '../shared/settings';
 import { taskJson, type Task } from '../shared/task';
 import { getTask, isNotFound, type CallOptions } from '../shared/transport';
 import { checkCallback } from './request';
@@ -27,18 +25,6 @@ function answer(ctx: IWebhookFunctions, status: number, message: string, headers
 	});
 	res.end(body);
 	return { noWebhookResponse: true };
-}
-
-async function outputItem(ctx: IWebhookFunctions, task: Task, options: IDataObject): Promise<INodeExecutionData> {
-	const item: INodeExecutionData = { json: taskJson(task, { includeServiceDetails: options.includeServiceDetails === true }) };
-	if (task.state !== 'succeeded' || !(ctx.getNodeParameter('downloadResult', false) as boolean)) return item;
-	try {
-		item.binary = await resultBinary(ctx, task, downloadSettings(ctx, options), { itemIndex: 0 });
-	} catch (error) {
-		// The sender has its answer and the task counts as started, so the workflow runs and says why the file is missing.
-		item.json.downloadError = (error as Error).message;
-	}
-	return item;
 }
 
 /** The task as the API reports it, read again a few times while it still says running. */
@@ -85,9 +71,11 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 		}
 		started.record(taskId);
 		recorded = true;
-		// Answered before any download, so a large result never keeps the sender waiting.
 		answer(this, 200, 'Workflow was started');
-		return { noWebhookResponse: true, workflowData: [[await outputItem(this, task, options)]] };
+		// No download here: in queue mode a file made in a webhook process cannot be read afterwards
+		// (n8n stores it before the execution exists). A Task -> Get after the trigger downloads it.
+		const json = taskJson(task, { includeServiceDetails: options.includeServiceDetails === true });
+		return { noWebhookResponse: true, workflowData: [[{ json }]] };
 	} finally {
 		// Whatever kept the workflow from starting (running, unknown, an error), a later callback may start it.
 		if (!recorded) started.release(taskId);

@@ -1,4 +1,4 @@
-import type { IBinaryData, IBinaryKeyData, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { IBinaryData, IBinaryKeyData, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { operationError } from './errors';
@@ -30,7 +30,6 @@ export interface DownloadOptions {
 	signal?: AbortSignal;
 }
 
-type Context = IExecuteFunctions | IWebhookFunctions;
 type Body = NodeJS.ReadableStream & { destroy?: () => void; map: (fn: (chunk: Buffer) => Buffer) => NodeJS.ReadableStream };
 
 /** The last path segment of a URL or file name, without extension, safe as a file name. */
@@ -69,7 +68,7 @@ const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
  * service sent although the node asked for none cannot get past it, and n8n's store drops the
  * unfinished file. Only http(s) URLs; no credentials are sent with it.
  */
-export async function downloadResult(ctx: Context, options: DownloadOptions): Promise<IBinaryData> {
+export async function downloadResult(ctx: IExecuteFunctions, options: DownloadOptions): Promise<IBinaryData> {
 	const { url, itemIndex, maxBytes } = options;
 	if (!/^https?:\/\//i.test(url)) {
 		throw new NodeOperationError(ctx.getNode(), `The result URL is not an http(s) URL: ${url.slice(0, 100)}`, { itemIndex });
@@ -118,7 +117,7 @@ export async function downloadResult(ctx: Context, options: DownloadOptions): Pr
 
 /** A succeeded task's result as the binary field the settings name, named after the input or else the task. */
 export async function resultBinary(
-	ctx: Context,
+	ctx: IExecuteFunctions,
 	task: Task,
 	settings: DownloadSettings,
 	item: { itemIndex: number; inputName?: string; signal?: AbortSignal },

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 // Every setting of an item is read and checked here, once, into one typed object: nothing
@@ -31,27 +31,25 @@ export interface ItemSettings {
 	asTool: boolean;
 }
 
-type Context = IExecuteFunctions | IWebhookFunctions;
-
-function fail(ctx: Context, message: string, itemIndex?: number): never {
+function fail(ctx: IExecuteFunctions, message: string, itemIndex?: number): never {
 	throw new NodeOperationError(ctx.getNode(), message, itemIndex === undefined ? {} : { itemIndex });
 }
 
 const shown = (value: unknown) => (typeof value === 'string' ? `"${value.slice(0, 40)}"` : JSON.stringify(value) ?? String(value));
 
 /** A number above 0; text holding one (an expression's result) counts. Anything else names the setting. */
-export function positiveNumber(ctx: Context, value: unknown, setting: string, itemIndex?: number): number {
+export function positiveNumber(ctx: IExecuteFunctions, value: unknown, setting: string, itemIndex?: number): number {
 	const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
 	if (!Number.isFinite(number) || number <= 0) fail(ctx, `${setting} must be a positive number, not ${shown(value)}`, itemIndex);
 	return number;
 }
 
-function fieldName(ctx: Context, value: unknown, itemIndex?: number): string {
+function fieldName(ctx: IExecuteFunctions, value: unknown, itemIndex?: number): string {
 	if (typeof value !== 'string' || value.trim() === '') fail(ctx, `Put Output File in Field must be a field name, not ${shown(value)}`, itemIndex);
 	return value.trim();
 }
 
-export function downloadSettings(ctx: Context, options: IDataObject, itemIndex?: number): DownloadSettings {
+function downloadSettings(ctx: IExecuteFunctions, options: IDataObject, itemIndex: number): DownloadSettings {
 	const megabytes = positiveNumber(ctx, options.maxResultSizeMb ?? DEFAULT_MAX_RESULT_MB, 'Max Result Size (MB)', itemIndex);
 	return { maxBytes: Math.floor(megabytes * 1024 * 1024), field: fieldName(ctx, options.outputBinaryField ?? 'data', itemIndex) };
 }

@@ -154,10 +154,13 @@ export async function prepare(n8n: N8n, standIn: StandIn): Promise<{ cli: Check[
 					return list.length >= submitted.length && list.every(hasEnded) ? list : undefined;
 				});
 				await sleep(2000);
-				const items = (await fromTrigger()).map((e) => output(e, 'API in One Trigger')[0]);
+				const executions = await fromTrigger();
+				const items = executions.map((e) => output(e, 'API in One Trigger')[0]);
 				const started = items.map((item) => String(item.json.taskId)).sort();
 				if (JSON.stringify(started) !== JSON.stringify([...submitted].sort())) fail(`tasks ${submitted} started executions for ${started}`);
-				await expectUpscaledFiles(n8n, standIn, items);
+				// The trigger downloads nothing; Task -> Get after it does.
+				if (items.some((item) => item.binary)) fail('the trigger output a file');
+				await expectUpscaledFiles(n8n, standIn, executions.map((e) => output(e, 'Get Result')[0]));
 				for (const item of items) {
 					if (item.json.imageUrl !== standIn.task(String(item.json.taskId))!.resultUrl) fail(`unverified result URL ${String(item.json.imageUrl)}`);
 				}

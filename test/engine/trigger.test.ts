@@ -1,13 +1,12 @@
 import * as http from 'node:http';
 import type { IDataObject } from 'n8n-workflow';
-import sharp from 'sharp';
 
 import { ApiInOneTrigger } from '../../nodes/ApiInOneTrigger/ApiInOneTrigger.node';
 import { startedTasks } from '../../nodes/ApiInOneTrigger/startedTasks';
 import { parseTask } from '../../nodes/shared/task';
 import { registerNode, runWebhook, type RunResult } from '../harness/engine';
 import { recordedSleeps } from '../clock';
-import { binaryBuffer, credentialsFor, useStandIn } from '../helpers';
+import { credentialsFor, useStandIn } from '../helpers';
 
 // The trigger's webhook() through n8n-core's WebhookContext, with real requests: the stand-in
 // (or the test) POSTs to a small server that receives them the way n8n's webhook server does.
@@ -43,6 +42,8 @@ interface ReceiverOptions {
 	apiKey?: string;
 	/** Receivers with one workflow id stand for the test and production URLs of one workflow. */
 	workflowId?: string;
+	/** Holds the static-data save of the n-th request (from 0) until the promise resolves. */
+	holdSave?: (n: number) => Promise<void>;
 }
 
 const receivers: Receiver[] = [];
@@ -59,7 +60,9 @@ async function startReceiver(parameters: Record<string, unknown> = {}, options: 
 	const starts: RunResult[] = [];
 	const pending = new Set<Promise<void>>();
 
+	let requests = 0;
 	const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+		const requestNumber = requests++;
 		const chunks: Buffer[] = [];
 		for await (const chunk of req) chunks.push(chunk as Buffer);
 		const rawBody = Buffer.concat(chunks);
@@ -91,6 +94,7 @@ async function startReceiver(parameters: Record<string, unknown> = {}, options: 
 			staticData,
 			workflowId,
 			mode: options.mode,
+			beforeSave: options.holdSave && (() => options.holdSave!(requestNumber)),
 			request: req,
 			response: res,
 		});
@@ -307,17 +311,18 @@ describe('a genuine callback from the service', () => {
 		expect(taskIds.map((taskId) => restarted(context).claim(taskId))).toEqual(taskIds.map(() => false));
 	});
 
-	it('keeps a task started while an earlier delivery was still downloading (n8n saves that one after its download)', async () => {
-		const [slow, quick] = [await createTask(), await createTask()];
-		await box.standIn.idle();
-		const receiver = await startReceiver({ downloadResult: true }, { workflowId: 'save-after-download' });
-		box.standIn.fault('file', { fault: { kind: 'delay', ms: 800 }, match: (req) => req.path.includes(slow) });
-		// The trigger answers before it downloads: the second callback comes while the first still downloads.
-		expect((await post(receiver.url, { task_id: slow })).message).toBe('Workflow was started');
-		expect((await post(receiver.url, { task_id: quick })).message).toBe('Workflow was started');
+	it('keeps a task started before n8n saved an earlier delivery (it saves some time after webhook() returns)', async () => {
+		const [first, second] = [await endedTask(), await endedTask()];
+		let secondAnswered: () => void = () => {};
+		const secondDone = new Promise<void>((resolve) => (secondAnswered = resolve));
+		// The first request's save waits until the second request has started the workflow too.
+		const receiver = await startReceiver({}, { workflowId: 'save-later', holdSave: async (n) => (n === 0 ? await secondDone : undefined) });
+		expect((await post(receiver.url, { task_id: first })).message).toBe('Workflow was started');
+		expect((await post(receiver.url, { task_id: second })).message).toBe('Workflow was started');
+		secondAnswered();
 		await receiver.settled();
 		const saved = (receiver.staticData['node:Trigger Under Test'] ?? {}) as IDataObject;
-		expect([...((saved.startedTaskIds as string[]) ?? [])].sort()).toEqual([slow, quick].sort());
+		expect([...((saved.startedTaskIds as string[]) ?? [])].sort()).toEqual([first, second].sort());
 	});
 
 	it('starts on a failed task with the reason the API gives', async () => {
@@ -553,34 +558,12 @@ describe('when the task cannot be read', () => {
 	});
 });
 
-describe('Download Result', () => {
-	it('puts the verified result image, 2x the input, into a binary field named after the task', async () => {
+describe('the result file', () => {
+	it('is not downloaded by the trigger: in queue mode a file made in a webhook process cannot be read later', async () => {
 		const receiver = await startReceiver({ downloadResult: true, options: { outputBinaryField: 'upscaled' } });
-		const taskId = await createTask(box.standIn.imageUrl({ width: 30, height: 20 }), receiver.url);
-		expect(await deliveredCallbacks(receiver)).toEqual([200]);
-		const [item] = receiver.starts[0].items;
-		expect(item.json).toMatchObject({ taskId, state: 'succeeded' });
-		expect(item.binary!.upscaled).toMatchObject({ mimeType: 'image/png', fileName: `${taskId}.png` });
-		const { width, height, format } = await sharp(await binaryBuffer(item.binary!.upscaled)).metadata();
-		expect({ width, height, format }).toEqual({ width: 60, height: 40, format: 'png' });
-	});
-
-	it('still starts the workflow, without a file and saying why, when the download fails', async () => {
-		const receiver = await startReceiver({ downloadResult: true });
-		box.standIn.fault('file', { kind: 'status', status: 500 });
 		const taskId = await createTask(box.standIn.imageUrl(), receiver.url);
 		expect(await deliveredCallbacks(receiver)).toEqual([200]);
-		const [item] = receiver.starts[0].items;
-		expect(item.json).toMatchObject({ taskId, state: 'succeeded' });
-		expect(item.json.downloadError).toMatch(/download/i);
-		expect(item.binary).toBeUndefined();
-	});
-
-	it('downloads nothing for a failed task', async () => {
-		const receiver = await startReceiver({ downloadResult: true });
-		await createTask(box.standIn.imageUrl({ outcome: 'fail' }), receiver.url);
-		await deliveredCallbacks(receiver);
-		expect(receiver.starts[0].items[0].binary).toBeUndefined();
+		expect(receiver.starts[0].items.map((item) => [item.json.taskId, item.binary])).toEqual([[taskId, undefined]]);
 		expect(box.standIn.log.count('file')).toBe(0);
 	});
 });

@@ -327,6 +327,8 @@ export interface WebhookCall {
 	workflowId?: string;
 	/** 'webhook' for the production URL, 'manual' for "listen for test event". */
 	mode?: 'webhook' | 'manual';
+	/** Runs after webhook() has returned and before the static data is saved (n8n does more work there). */
+	beforeSave?: () => Promise<void>;
 	request: IncomingMessage;
 	response: ServerResponse;
 }
@@ -382,6 +384,7 @@ export async function runWebhook(call: WebhookCall): Promise<WebhookOutcome> {
 	};
 	const context = new WebhookContext(workflow, workflow.nodes[name], additionalData, mode, webhookData, [], null);
 	const returned = await nodeType.webhook.call(context);
+	await call.beforeSave?.();
 	const saved = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
 	delete saved.__dataChanged;
 	for (const key of Object.keys(call.staticData)) delete call.staticData[key];

@@ -165,8 +165,9 @@ describe('the examples as a set', () => {
 		const exactlyOnce = (name: string) => find('06-trigger-exactly-once-queue-mode.json', name) as ExampleNode & { webhookId: string };
 		expect(exactlyOnce('Submit Upscale').parameters.options).toEqual({ callbackUrl: `https://YOUR-N8N-HOST/webhook/${exactlyOnce('API in One Trigger').webhookId}/callback` });
 		expect(exactlyOnce('API in One Trigger').webhookId).not.toBe(trigger.webhookId);
-		// Queue mode: the trigger downloads nothing (a file stored in a webhook process is not readable later).
-		expect(exactlyOnce('API in One Trigger').parameters.downloadResult).toBe(false);
+		// The trigger downloads nothing (in queue mode a file stored in a webhook process is not readable later): Task -> Get does.
+		expect(find('03-callback-to-trigger.json', 'Get Result').parameters).toMatchObject({ resource: 'task', operation: 'get', taskId: '={{ $json.taskId }}' });
+		expect(all.get('03-callback-to-trigger.json')!.connections['API in One Trigger']).toEqual({ main: [[{ node: 'Get Result', type: 'main', index: 0 }]] });
 		// Exactly once across webhook processes: an atomic Redis increment per task id, only the first delivery goes on.
 		expect(exactlyOnce('Count Deliveries').parameters).toMatchObject({ operation: 'incr', key: '=apiinone:task:{{ $json.taskId }}', expire: true });
 		expect(exactlyOnce('First Delivery?').parameters.conditions).toMatchObject({

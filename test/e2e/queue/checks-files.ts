@@ -1,9 +1,9 @@
 import { executionsRunBy } from './cluster';
 import type { QueueRun } from './context';
-import { endedTasks, expectUpscaledOverRest, fail, finished, output, post, callbackBody, triggerRuns, type TriggerRun } from './runs';
-import { MANUAL, productionUrl, TRIGGER } from './workflows';
+import { expectUpscaledOverRest, fail, finished, output } from './runs';
+import { MANUAL } from './workflows';
 
-// Checks (a), (b) and (d): results of runs on workers, stored by n8n in the database and read back
+// Checks (a) and (b): results of runs on workers, stored by n8n in the database and read back
 // over its REST API.
 
 export async function batchOnAWorker({ ctx, cluster, standIn, workflows, figure }: QueueRun) {
@@ -30,39 +30,5 @@ export async function callbackThroughWebhookProcess({ ctx, cluster, standIn, wor
 			fail(`no callback answered 200 at ${resumeUrl}...: ${JSON.stringify(callbacks.map((c) => [c.url, c.status]))}`);
 		}
 		await expectUpscaledOverRest(cluster.main, standIn, output(execution, 'Get Result'));
-	});
-}
-
-/**
- * n8n 2.41.1 stores a file a trigger makes in a webhook process before the execution exists: in
- * database mode under execution "temp", which nothing renames and the REST endpoint refuses.
- */
-export async function triggerDownloadIsNotReadable({ ctx, cluster, pg }: QueueRun, runs: TriggerRun[]) {
-	await ctx.check('(d) n8n limitation: a file the trigger downloads in a webhook process is stored under execution "temp", REST answers 404', async () => {
-		if (runs.length === 0) fail('no trigger runs with Download Result on to look at (check (c) failed earlier)');
-		const seen: string[] = [];
-		for (const { execution, taskId } of runs) {
-			const id = output(execution, TRIGGER)[0].binary?.data?.id ?? fail(`execution ${execution.id}: the trigger output no file for ${taskId}`);
-			const row = pg.sql(`select "sourceType", "sourceId" from binary_data where "fileId" = '${id.replace(/^database:/, '').replace(/'/g, '')}'`).trim();
-			const { status } = await cluster.main.binary(id);
-			seen.push(`execution ${execution.id}: ${id} -> REST ${status}, binary_data row (sourceType, sourceId) = (${row.replace('\t', ', ')})`);
-		}
-		ctx.log(`        ${seen.join('\n        ')}`);
-		const asBefore = seen.every((line) => line.includes('REST 404') && line.endsWith('(execution, temp)'));
-		if (!asBefore) fail('n8n changed: a trigger file is readable or stored elsewhere; see the lines above');
-	});
-}
-
-export async function triggerThenTaskGet({ ctx, cluster, standIn, workflows }: QueueRun) {
-	await ctx.check('(d) trigger (Download Result off) -> Task -> Get (Download Result on) on a worker: the file is read over REST', async () => {
-		const taskIds = await endedTasks(standIn, 4, 'then-get');
-		const replies = await Promise.all(taskIds.map((id, i) => post(productionUrl(cluster.webhooks[i % 2], workflows.triggerThenGet), callbackBody(id))));
-		if (replies.some((reply) => reply.status !== 200)) fail(`callbacks answered ${replies.map((reply) => reply.status)}`);
-		const runs = await triggerRuns(cluster.main, workflows.triggerThenGet.id, taskIds);
-		if (runs.length !== taskIds.length) fail(`${taskIds.length} callbacks started ${runs.length} executions`);
-		for (const run of runs) {
-			if (output(run.execution, TRIGGER)[0].binary) fail(`execution ${run.execution.id}: the trigger downloaded although Download Result is off`);
-			await expectUpscaledOverRest(cluster.main, standIn, output(run.execution, 'Get Result'));
-		}
 	});
 }

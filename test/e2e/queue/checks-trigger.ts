@@ -1,7 +1,7 @@
 import { sleep, type N8n } from '../n8n';
 import type { QueueRun } from './context';
 import type { Postgres } from './services';
-import { callbackBody, endedTasks, fail, finished, output, post, startsPerTask, triggerRuns, until, type TriggerRun } from './runs';
+import { callbackBody, endedTasks, expectUpscaledOverRest, fail, finished, output, post, startsPerTask, triggerRuns, until } from './runs';
 import { MANUAL, productionUrl, TRIGGER, type Workflow } from './workflows';
 
 // Check (c) and the exactly-once recipe: the API in One Trigger behind two webhook processes. What
@@ -40,13 +40,16 @@ export async function waitForTriggerRoutes(webhooks: N8n[], workflows: Workflow[
 	}
 }
 
-/** Example 03 as users run it: returns the runs (the trigger downloads, for the (d) finding). */
-export async function spreadOverWebhookProcesses({ ctx, cluster, standIn, workflows }: QueueRun): Promise<TriggerRun[]> {
-	let runs: TriggerRun[] = [];
-	await ctx.check('(c) example 03, callbacks spread over both webhook processes: one verified execution per task', async () => {
+/**
+ * Example 03 as users run it, callbacks spread over both webhook processes. Its Task -> Get after the
+ * trigger downloads on a worker, so the file is readable (check (d)): a file the trigger made in a
+ * webhook process would be stored under no execution ("temp" in database mode) and answer 404.
+ */
+export async function spreadOverWebhookProcesses({ ctx, cluster, standIn, workflows }: QueueRun) {
+	await ctx.check('(c, d) example 03, callbacks spread over both webhook processes: one verified execution per task, its Task -> Get file read over REST', async () => {
 		const id = await cluster.main.runManually(workflows.trigger.id, MANUAL);
 		const submitted = output(await finished(cluster.main, id), 'Submit Upscale').map((item) => String(item.json.taskId));
-		runs = await triggerRuns(cluster.main, workflows.trigger.id, submitted);
+		const runs = await triggerRuns(cluster.main, workflows.trigger.id, submitted);
 		if (runs.length !== submitted.length) fail(`${submitted.length} tasks started ${runs.length} executions`);
 		for (const webhook of cluster.webhooks) {
 			const answered = standIn.log.callbacks.filter((c) => submitted.includes(c.taskId) && c.url.startsWith(webhook.url) && c.status === 200);
@@ -56,9 +59,9 @@ export async function spreadOverWebhookProcesses({ ctx, cluster, standIn, workfl
 			const json = output(execution, TRIGGER)[0].json;
 			const verified = json.state === 'succeeded' && json.imageUrl === standIn.task(taskId)!.resultUrl;
 			if (!verified) fail(`execution ${execution.id}: unverified output ${JSON.stringify(json).slice(0, 200)}`);
+			await expectUpscaledOverRest(cluster.main, standIn, output(execution, 'Get Result'));
 		}
 	});
-	return runs;
 }
 
 export async function duplicateDeliveries({ ctx, cluster, pg, standIn, workflows, figure }: QueueRun) {

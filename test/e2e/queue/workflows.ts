@@ -53,10 +53,8 @@ export interface QueueWorkflows {
 	batch: Workflow;
 	/** Example 04: callback to $execution.resumeUrl, Wait node, Task -> Get. */
 	callbackWait: Workflow;
-	/** Example 03 (the trigger downloads the result), its callbacks spread over the webhook processes. */
+	/** Example 03 (trigger -> Task -> Get, which downloads), its callbacks spread over the webhook processes. */
 	trigger: Workflow;
-	/** Example 06 without the Redis count: trigger (no download) -> Task -> Get (download). */
-	triggerThenGet: Workflow;
 	/** Example 06: trigger -> Redis increment of a key per task id -> only the first -> Task -> Get. */
 	exactlyOnce: Workflow;
 	/** Example 06 with n8n's Remove Duplicates (on the task id) in place of the Redis count. */
@@ -78,8 +76,6 @@ export function queueWorkflows(standIn: StandIn, webhooks: N8n[]): QueueWorkflow
 	nodeOf(trigger, 'Image URLs').parameters.jsCode = codeFor([1, 2, 3, 4, 5, 6].map((i) => standIn.imageUrl({ name: `spread-${i}`, width: 50 + i, height: 40 })));
 
 	const exactlyOnce = example('06-trigger-exactly-once-queue-mode.json', 'e2eQueueOnce0006', standIn);
-	const triggerThenGet = withoutCount(example('06-trigger-exactly-once-queue-mode.json', 'e2eQueueThenGet6', standIn), 'b6f1e0d2-8a4c-4f3e-9b7a-1c2d3e4f5a6b');
-	triggerThenGet.name = 'Trigger, then Task -> Get';
 	const removeDuplicates = withoutCount(example('06-trigger-exactly-once-queue-mode.json', 'e2eQueueRemDup06', standIn), '5d2c7e9a-1f4b-4c8d-a6e3-9b0f2d4c6e81', {
 		name: 'Remove Duplicates',
 		type: 'n8n-nodes-base.removeDuplicates',
@@ -89,22 +85,18 @@ export function queueWorkflows(standIn: StandIn, webhooks: N8n[]): QueueWorkflow
 	});
 	removeDuplicates.name = 'Trigger, Remove Duplicates, Task -> Get';
 
-	const all = () => [batch, callbackWait, trigger, triggerThenGet, exactlyOnce, removeDuplicates];
-	const triggers = () => [trigger, triggerThenGet, exactlyOnce, removeDuplicates];
-	return { batch, callbackWait, trigger, triggerThenGet, exactlyOnce, removeDuplicates, all, triggers };
+	const all = () => [batch, callbackWait, trigger, exactlyOnce, removeDuplicates];
+	const triggers = () => [trigger, exactlyOnce, removeDuplicates];
+	return { batch, callbackWait, trigger, exactlyOnce, removeDuplicates, all, triggers };
 }
 
-/** Example 06 with the trigger going to Get Result directly, or through the node given. */
-function withoutCount(workflow: Workflow, webhookId: string, between?: Node & { typeVersion: number; position: number[] }): Workflow {
+/** Example 06 with the node given in place of the Redis count. */
+function withoutCount(workflow: Workflow, webhookId: string, between: Node & { typeVersion: number; position: number[] }): Workflow {
 	const link = (node: string) => ({ main: [[{ node, type: 'main', index: 0 }]] });
 	nodeOf(workflow, TRIGGER).webhookId = webhookId;
 	workflow.nodes = workflow.nodes.filter((node) => !['Count Deliveries', 'First Delivery?'].includes(node.name));
 	delete workflow.connections['Count Deliveries'];
 	delete workflow.connections['First Delivery?'];
-	if (!between) {
-		workflow.connections[TRIGGER] = link('Get Result');
-		return workflow;
-	}
 	workflow.nodes.push({ id: '0f6d2b8e-3c1a-4e5f-9a7b-8c9d0e1f2a3b', ...between });
 	workflow.connections[TRIGGER] = link(between.name);
 	workflow.connections[between.name] = link('Get Result');

@@ -1,7 +1,7 @@
 import { startStandIn } from '../../stand-in/server';
 import { installN8n, type Suite, type SuiteContext } from '../harness';
 import { createCluster, executionsRunBy, installEverywhere, startCluster } from '../queue/cluster';
-import { batchOnAWorker, callbackThroughWebhookProcess, triggerDownloadIsNotReadable, triggerThenTaskGet } from '../queue/checks-files';
+import { batchOnAWorker, callbackThroughWebhookProcess } from '../queue/checks-files';
 import { duplicateDeliveries, resent, spreadOverWebhookProcesses, waitForTriggerRoutes } from '../queue/checks-trigger';
 import { exactlyOnce, removeDuplicatesIsNotEnough } from '../queue/checks-once';
 import type { QueueRun } from '../queue/context';
@@ -44,12 +44,10 @@ export function queueMode(): Suite {
 				const run: QueueRun = { ctx, cluster, pg, standIn, workflows, figure: (line) => (figures.push(line), ctx.log(`  figure: ${line}`)) };
 				await batchOnAWorker(run);
 				await callbackThroughWebhookProcess(run);
-				const downloadedByTrigger = await spreadOverWebhookProcesses(run);
+				await spreadOverWebhookProcesses(run);
 				await duplicateDeliveries(run);
 				await exactlyOnce(run);
 				await removeDuplicatesIsNotEnough(run);
-				await triggerDownloadIsNotReadable(run, downloadedByTrigger);
-				await triggerThenTaskGet(run);
 				const perWorker = cluster.workers.map((worker, i) => `worker ${i + 1}: ${executionsRunBy(worker).length}`);
 				run.figure(`executions started per worker over the whole suite: ${perWorker.join(', ')}`);
 				run.figure(`callbacks answered 503 and sent again: ${resent.count}`);
