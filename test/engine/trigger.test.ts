@@ -1,8 +1,8 @@
 import * as http from 'node:http';
 import type { IDataObject } from 'n8n-workflow';
 
-import { ApiInOneTrigger } from '../../nodes/ApiInOneTrigger/ApiInOneTrigger.node';
-import { startedTasks } from '../../nodes/ApiInOneTrigger/startedTasks';
+import { ImageUpscaleTrigger } from '../../nodes/ImageUpscaleTrigger/ImageUpscaleTrigger.node';
+import { startedTasks } from '../../nodes/ImageUpscaleTrigger/startedTasks';
 import { parseTask } from '../../nodes/shared/task';
 import { registerNode, runWebhook, type RunResult } from '../harness/engine';
 import { recordedSleeps } from '../clock';
@@ -12,7 +12,7 @@ import { credentialsFor, useStandIn } from '../helpers';
 // (or the test) POSTs to a small server that receives them the way n8n's webhook server does.
 
 const TRIGGER = 'n8n-nodes-apiinone.imageUpscaleTrigger';
-registerNode(TRIGGER, new ApiInOneTrigger());
+registerNode(TRIGGER, new ImageUpscaleTrigger());
 
 const box = useStandIn({ processingMs: 100 });
 
@@ -300,7 +300,7 @@ describe('a genuine callback from the service', () => {
 		expect([...((saved.startedTaskIds as string[]) ?? [])].sort()).toEqual([...taskIds].sort());
 
 		let restarted: typeof startedTasks = startedTasks;
-		jest.isolateModules(() => ({ startedTasks: restarted } = require('../../nodes/ApiInOneTrigger/startedTasks')));
+		jest.isolateModules(() => ({ startedTasks: restarted } = require('../../nodes/ImageUpscaleTrigger/startedTasks')));
 		expect(restarted).not.toBe(startedTasks);
 		const context = {
 			getWorkflowStaticData: () => structuredClone(saved),
@@ -572,7 +572,7 @@ describe('activating the workflow', () => {
 	async function activate(webhookUrl: string) {
 		const warnings: string[] = [];
 		const hooks = { getNodeWebhookUrl: () => webhookUrl, logger: { warn: (message: string) => warnings.push(message) } };
-		const { default: methods } = new ApiInOneTrigger().webhookMethods;
+		const { default: methods } = new ImageUpscaleTrigger().webhookMethods;
 		const exists = await methods.checkExists.call(hooks as never);
 		const created = exists || (await methods.create.call(hooks as never));
 		return { created, warnings };

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INodeParameters, INodeProperties, INodeType } from 'n8n-workflow';
 
-import { ApiInOneTrigger } from '../../nodes/ApiInOneTrigger/ApiInOneTrigger.node';
+import { ImageUpscaleTrigger } from '../../nodes/ImageUpscaleTrigger/ImageUpscaleTrigger.node';
 import { ImageUpscale } from '../../nodes/ImageUpscale/ImageUpscale.node';
 
 // The importable workflows in examples/: well-formed, and using this package's nodes only with
@@ -35,7 +35,7 @@ const upscale = new ImageUpscale().description;
 const ours: Record<string, { node: INodeType['description']; properties: INodeProperties[] }> = {
 	'n8n-nodes-apiinone.imageUpscale': { node: upscale, properties: upscale.properties },
 	'n8n-nodes-apiinone.imageUpscaleTool': { node: upscale, properties: [...toolProperties, ...upscale.properties] },
-	'n8n-nodes-apiinone.imageUpscaleTrigger': { node: new ApiInOneTrigger().description, properties: new ApiInOneTrigger().description.properties },
+	'n8n-nodes-apiinone.imageUpscaleTrigger': { node: new ImageUpscaleTrigger().description, properties: new ImageUpscaleTrigger().description.properties },
 };
 
 // Built-in nodes at versions that exist in both n8n 1.123.x and 2.41.x (checked against both).

@@ -6,7 +6,7 @@ import { unreachableBy, unreachableHint } from '../shared/reachability';
 import { receiveCallback } from './callback';
 import { DEFAULT_SECRET_HEADER } from './request';
 
-export class ApiInOneTrigger implements INodeType {
+export class ImageUpscaleTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'API in One Trigger',
 		// n8n's nodes panel shows a trigger named "<node>Trigger" within that node's entry: Image Upscale.
