@@ -19,4 +19,6 @@ const layer = (name) => ({
 module.exports = {
 	projects: ['unit', 'stand-in', 'engine', 'tooling'].map(layer),
 	testTimeout: 30000,
+	// The tests mostly wait on the stand-in's timers, not on the CPU: more workers than cores pay off.
+	maxWorkers: 4,
 };

@@ -12,6 +12,7 @@ export function singleProcess(majors: Array<1 | 2>): Suite {
 				const n8n = new N8n(installN8n(major));
 				const standIn = await startStandIn({ processingMs: 1500, jitter: 0.2, maxRunning: 10 });
 				const runChecks = async (checks: Check[]) => {
+					for (const check of checks) check.start?.();
 					for (const check of checks) await ctx.check(`n8n ${n8n.install.version}: ${check.name}`, () => check.run());
 				};
 				try {
