@@ -287,6 +287,34 @@ export async function isReady(url: string): Promise<boolean> {
 	}
 }
 
+export function fail(message: string): never {
+	throw new Error(message);
+}
+
+/** Resolves with what `probe` gives once it gives something (asked every 500 ms), or fails after `ms`. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
+	const deadline = Date.now() + ms;
+	while (Date.now() < deadline) {
+		const value = await probe().catch(() => undefined);
+		if (value !== undefined) return value;
+		await sleep(500);
+	}
+	return fail(`timed out after ${ms / 1000} s waiting for ${what}`);
+}
+
+// Only the status says an execution ended: n8n 1.x lists a running webhook execution without `finished: false`.
+export const hasEnded = (execution: Execution) => ['success', 'error', 'crashed', 'canceled'].includes(execution.status);
+
+export const finished = (n8n: N8n, id: string, ms?: number) =>
+	until(
+		`execution ${id} to finish`,
+		async () => {
+			const execution = await n8n.execution(id);
+			return hasEnded(execution) ? execution : undefined;
+		},
+		ms,
+	);
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function tryJson(text: string): unknown {

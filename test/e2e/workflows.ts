@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { fetch } from 'undici';
 
 import type { StandIn } from '../stand-in/server';
-import { sleep, type Execution, type N8n } from './n8n';
+import { fail, finished, hasEnded, sleep, until, type Execution, type N8n } from './n8n';
 
 // The example workflows users import, adapted only where a test must: the stand-in's address for
 // the image URLs, the imported credential's id, a fixed workflow id, and (in one variant) a short
@@ -32,10 +32,6 @@ function example(file: string, id: string, standIn: StandIn): Workflow {
 }
 
 const nodeOf = (workflow: Workflow, name: string) => workflow.nodes.find((node) => node.name === name)!;
-
-function fail(message: string): never {
-	throw new Error(message);
-}
 
 /** A node's output items, or an error naming the node and n8n's own message. */
 function output(execution: Execution, node: string) {
@@ -73,25 +69,6 @@ async function expectUpscaledFiles(n8n: N8n, standIn: StandIn, items: ReturnType
 		if (outSize !== `${2 * w}x${2 * h}`) fail(`task ${task.id}: ${inSize} in, ${outSize} out, not 2x`);
 	}
 }
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
-	const deadline = Date.now() + ms;
-	while (Date.now() < deadline) {
-		const value = await probe().catch(() => undefined);
-		if (value !== undefined) return value;
-		await sleep(500);
-	}
-	return fail(`timed out after ${ms / 1000} s waiting for ${what}`);
-}
-
-// Only the status says an execution ended: n8n 1.x lists a running webhook execution without `finished: false`.
-const hasEnded = (execution: Execution) => ['success', 'error', 'crashed', 'canceled'].includes(execution.status);
-
-const finished = (n8n: N8n, id: string, ms?: number) =>
-	until(`execution ${id} to finish`, async () => {
-		const execution = await n8n.execution(id);
-		return hasEnded(execution) ? execution : undefined;
-	}, ms);
 
 export async function prepare(n8n: N8n, standIn: StandIn): Promise<{ cli: Check[]; server: Check[] }> {
 	let lostCallbackRun: Promise<string> | undefined;

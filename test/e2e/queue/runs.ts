@@ -2,15 +2,13 @@ import sharp from 'sharp';
 import { fetch } from 'undici';
 
 import type { StandIn } from '../../stand-in/server';
-import { sleep, type Execution, type N8n } from '../n8n';
+import { fail, hasEnded, until, type Execution, type N8n } from '../n8n';
+
+export { fail, finished, until } from '../n8n';
 import { TRIGGER } from './workflows';
 
 // Reading what n8n did, from n8n itself: executions and their output over the public API, files
 // over the REST binary-data endpoint.
-
-export function fail(message: string): never {
-	throw new Error(message);
-}
 
 export type Item = { json: Record<string, unknown>; binary?: Record<string, { id?: string; data: string; mimeType: string; fileName?: string }> };
 
@@ -29,24 +27,6 @@ export function output(execution: Execution, node: string): Item[] {
 
 /** Whether a node ran and passed on at least one item. */
 export const passedOn = (execution: Execution, node: string) => (execution.data?.resultData.runData[node]?.[0]?.data?.main?.[0]?.length ?? 0) > 0;
-
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
-	const deadline = Date.now() + ms;
-	while (Date.now() < deadline) {
-		const value = await probe().catch(() => undefined);
-		if (value !== undefined) return value;
-		await sleep(500);
-	}
-	return fail(`timed out after ${ms / 1000} s waiting for ${what}`);
-}
-
-const hasEnded = (execution: Execution) => ['success', 'error', 'crashed', 'canceled'].includes(execution.status);
-
-export const finished = (main: N8n, id: string) =>
-	until(`execution ${id} to finish`, async () => {
-		const execution = await main.execution(id);
-		return hasEnded(execution) ? execution : undefined;
-	});
 
 export interface TriggerRun {
 	execution: Execution;
