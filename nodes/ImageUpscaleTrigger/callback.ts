@@ -69,12 +69,13 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 		if (!events.includes(task.state)) {
 			return answer(this, 200, `Ignored: the task ${task.state}, and this trigger does not start on that`);
 		}
-		started.record(taskId);
+		const overlappingSettled = started.record(taskId);
 		recorded = true;
 		answer(this, 200, 'Workflow was started');
 		// No download here: in queue mode a file made in a webhook process cannot be read afterwards
 		// (n8n stores it before the execution exists). A Task -> Get after the trigger downloads it.
 		const json = taskJson(task, { includeServiceDetails: options.includeServiceDetails === true });
+		await overlappingSettled;
 		return { noWebhookResponse: true, workflowData: [[{ json }]] };
 	} finally {
 		// Whatever kept the workflow from starting (running, unknown, an error), a later callback may start it.

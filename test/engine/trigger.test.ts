@@ -1,4 +1,5 @@
 import * as http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { IDataObject } from 'n8n-workflow';
 
 import { ImageUpscaleTrigger } from '../../nodes/ImageUpscaleTrigger/ImageUpscaleTrigger.node';
@@ -44,6 +45,8 @@ interface ReceiverOptions {
 	workflowId?: string;
 	/** Holds the static-data save of the n-th request (from 0) until the promise resolves. */
 	holdSave?: (n: number) => Promise<void>;
+	/** Runs between serializing the static data and storing it (commits may come in any order). */
+	holdCommit?: () => Promise<void>;
 }
 
 const receivers: Receiver[] = [];
@@ -95,6 +98,7 @@ async function startReceiver(parameters: Record<string, unknown> = {}, options: 
 			workflowId,
 			mode: options.mode,
 			beforeSave: options.holdSave && (() => options.holdSave!(requestNumber)),
+			beforeCommit: options.holdCommit,
 			request: req,
 			response: res,
 		});
@@ -263,7 +267,7 @@ describe('a genuine callback from the service', () => {
 		expect(receiver.starts).toHaveLength(1);
 	});
 
-	it('remembers the last 500 started tasks, oldest dropped, in memory and in static data', () => {
+	it('remembers the last 500 started tasks, oldest dropped, in memory and in static data', async () => {
 		const staticData: IDataObject = {};
 		const context = (workflowId: string) =>
 			({
@@ -275,7 +279,7 @@ describe('a genuine callback from the service', () => {
 		const started = startedTasks(context('memory-test'));
 		for (let i = 0; i <= 500; i++) {
 			expect(started.claim(`n41task${i}`)).toBe(true);
-			started.record(`n41task${i}`);
+			await started.record(`n41task${i}`);
 		}
 		expect(started.claim('n41task500')).toBe(false);
 		expect(staticData.startedTaskIds).toHaveLength(500);
@@ -323,6 +327,28 @@ describe('a genuine callback from the service', () => {
 		await receiver.settled();
 		const saved = (receiver.staticData['node:Trigger Under Test'] ?? {}) as IDataObject;
 		expect([...((saved.startedTaskIds as string[]) ?? [])].sort()).toEqual([first, second].sort());
+	});
+
+	it('keeps every task of overlapping deliveries when the saves commit in the other order', async () => {
+		const [fast, slow] = [await endedTask(), await endedTask()];
+		let secondCommitted = () => {};
+		const second = new Promise<void>((resolve) => (secondCommitted = resolve));
+		let commits = 0;
+		// The save made first is stored last, as two database writes racing each other may be.
+		const holdCommit = async () => {
+			if (commits++ === 0) return await second.then(() => sleep(50));
+			secondCommitted();
+		};
+		const receiver = await startReceiver({}, { workflowId: 'commits-reordered', holdCommit });
+		box.standIn.fault('status', { fault: { kind: 'delay', ms: 300 }, times: 1 });
+		const slowReply = post(receiver.url, { task_id: slow });
+		await sleep(50); // the slow one's status read is the delayed one
+		const replies = await Promise.all([slowReply, post(receiver.url, { task_id: fast })]);
+		expect(replies.map((reply) => reply.message)).toEqual(['Workflow was started', 'Workflow was started']);
+		await receiver.settled();
+		expect(commits).toBe(2);
+		const saved = (receiver.staticData['node:Trigger Under Test'] ?? {}) as IDataObject;
+		expect([...((saved.startedTaskIds as string[]) ?? [])].sort()).toEqual([fast, slow].sort());
 	});
 
 	it('starts on a failed task with the reason the API gives', async () => {

@@ -329,6 +329,11 @@ export interface WebhookCall {
 	mode?: 'webhook' | 'manual';
 	/** Runs after webhook() has returned and before the static data is saved (n8n does more work there). */
 	beforeSave?: () => Promise<void>;
+	/**
+	 * Runs after the static data was serialized for saving and before it is stored: concurrent
+	 * saves may commit in another order than they were made (as database writes do).
+	 */
+	beforeCommit?: () => Promise<void>;
 	request: IncomingMessage;
 	response: ServerResponse;
 }
@@ -387,6 +392,7 @@ export async function runWebhook(call: WebhookCall): Promise<WebhookOutcome> {
 	await call.beforeSave?.();
 	const saved = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
 	delete saved.__dataChanged;
+	await call.beforeCommit?.();
 	for (const key of Object.keys(call.staticData)) delete call.staticData[key];
 	Object.assign(call.staticData, saved);
 
