@@ -8,16 +8,26 @@ import type { Task } from './task';
  *
  * Tasks of one batch take about the same time, so each ended task teaches the batch how long a
  * task runs: later tasks make their first read when they should be done. A task that is late is
- * read again soon, then less and less often, so a stuck task costs about 20 reads in 5 minutes
+ * read again soon, then less and less often, so a stuck task costs about 20-25 reads in 5 minutes
  * however short the learned run time.
  */
 
 const FIRST_READ_MS = 1500;
 const MIN_STEP_MS = 250;
 const MAX_STEP_MS = 20_000;
-/** A late task is read again after a quarter of its expected run time, then each step 2.6x longer. */
-const LATE_FIRST_STEP = 0.25;
+/**
+ * A late task is read again after a quarter of its expected run time, twice (that covers the usual
+ * spread of run times), then each step 2.6x longer.
+ */
+const LATE_STEP = 0.25;
+const LATE_EVEN_STEPS = 2;
 const LATE_GROWTH = 2.6;
+/**
+ * A task found ended at its first read ended some time before it: the batch learns a little less
+ * than that read's time, so a run time learned too long comes down (half of it would drag the
+ * learned time far below the real one, and every task would then be read late in the back-off).
+ */
+const ENDED_AT_FIRST_READ = 0.9;
 const FAILED_READ_BACKOFF_MS = 1000;
 
 export class RunTimeEstimate {
@@ -64,7 +74,7 @@ export function nextDelay(s: Schedule): number {
 	} else if (s.runningMs < expected * 0.95) {
 		delay = expected - s.runningMs;
 	} else {
-		delay = expected * LATE_FIRST_STEP * LATE_GROWTH ** Math.max(0, s.lateReads - 1);
+		delay = expected * LATE_STEP * LATE_GROWTH ** Math.max(0, s.lateReads - LATE_EVEN_STEPS);
 	}
 	if (s.failedReads > 0) delay = Math.max(delay, FAILED_READ_BACKOFF_MS * 2 ** (s.failedReads - 1));
 	return Math.max(jitter(Math.min(MAX_STEP_MS, Math.max(MIN_STEP_MS, delay))), s.retryAfterMs ?? 0);
@@ -125,7 +135,10 @@ export async function waitForTask(first: Task, read: () => Promise<Task | Failed
 		if (runningSince === undefined && !task.queued) runningSince = readAt;
 		const ranMs = readAt - (runningSince ?? readAt);
 		if (task.state === 'running' && s.expectedMs !== undefined && ranMs >= s.expectedMs * 0.95) s.lateReads++;
-		if (task.state === 'succeeded' && startKnown) options.estimate.record((lastRead + readAt) / 2 - startedWaiting);
+		if (task.state === 'succeeded' && startKnown) {
+			const endedBy = readAt - startedWaiting;
+			options.estimate.record(lastRead === startedWaiting ? endedBy * ENDED_AT_FIRST_READ : (lastRead + readAt) / 2 - startedWaiting);
+		}
 		lastRead = readAt;
 	};
 

@@ -28,8 +28,9 @@ describe('nextDelay', () => {
 
 	it('reads a late task again soon, then less and less often', () => {
 		within(nextDelay(schedule({ waitedMs: 2000, runningMs: 2000, expectedMs: 2000, lateReads: 1 })), 500);
-		within(nextDelay(schedule({ waitedMs: 2500, runningMs: 2500, expectedMs: 2000, lateReads: 2 })), 1300);
-		within(nextDelay(schedule({ waitedMs: 3800, runningMs: 3800, expectedMs: 2000, lateReads: 3 })), 3380);
+		within(nextDelay(schedule({ waitedMs: 2500, runningMs: 2500, expectedMs: 2000, lateReads: 2 })), 500);
+		within(nextDelay(schedule({ waitedMs: 3000, runningMs: 3000, expectedMs: 2000, lateReads: 3 })), 1300);
+		within(nextDelay(schedule({ waitedMs: 4300, runningMs: 4300, expectedMs: 2000, lateReads: 4 })), 3380);
 		within(nextDelay(schedule({ waitedMs: 100, runningMs: 100, expectedMs: 100, lateReads: 1 })), 250);
 		within(nextDelay(schedule({ waitedMs: 60_000, runningMs: 60_000, expectedMs: 100, lateReads: 30 })), 20_000);
 	});
@@ -77,6 +78,14 @@ describe('waitForTask', () => {
 		expect(estimate.ms).toBeLessThan(2300);
 	});
 
+	it('learns a little less than the time of a first read that found the task ended, not half of it', async () => {
+		const estimate = new RunTimeEstimate();
+		const { read, at } = reads(endsAt(1000));
+		await waitForTask(running(), read, { limitMs: 60_000, estimate });
+		expect(at).toHaveLength(1);
+		expect(estimate.ms).toBeCloseTo(at[0] * 0.9);
+	});
+
 	it('makes its first read when a task of this batch should be done', async () => {
 		const estimate = new RunTimeEstimate();
 		estimate.record(4000);
@@ -107,12 +116,14 @@ describe('waitForTask', () => {
 		expect(at[at.length - 1]).toBe(300_000);
 	});
 
-	it('reads a task that takes 3x the learned time at most 4 times', async () => {
+	// Five reads for one such task: E, 1.25E and 1.5E cover the usual spread, then 2.15E and 3.84E.
+	// In a batch the later slow tasks learn the longer time (the bench's 3x row: at most 4 on average).
+	it('reads a task that takes 3x the learned time at most 5 times', async () => {
 		const estimate = new RunTimeEstimate();
 		estimate.record(2000);
 		const { read, at } = reads(endsAt(6000));
 		await waitForTask(running(), read, { limitMs: 300_000, estimate });
-		expect(at.length).toBeLessThanOrEqual(4);
+		expect(at.length).toBeLessThanOrEqual(5);
 	});
 
 	it('stops at the limit with one last read', async () => {
