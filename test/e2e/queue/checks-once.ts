@@ -20,7 +20,11 @@ async function simultaneousDeliveries({ cluster, standIn }: QueueRun, workflow: 
 	const summary =
 		`trigger started ${started.twice} of ${TASKS} tasks twice; past "${gate}": ` +
 		`${TASKS - through.never - through.twice} once, ${through.twice} twice, ${through.never} never; ${failed.length} executions failed`;
-	const failures = failed.map((run) => `${run.execution.id} (${run.execution.data?.resultData.error?.message ?? run.execution.status})`);
+	const failures = failed.map(({ execution }) => {
+		const { error, runData = {} } = execution.data?.resultData ?? {};
+		const failedNode = error?.node?.name ?? Object.keys(runData).find((node) => runData[node].some((nodeRun) => nodeRun.error));
+		return `${execution.id} (${failedNode ?? '?'}: ${error?.message ?? execution.status})`;
+	});
 	return { passed, through, summary, failures };
 }
 
@@ -35,12 +39,20 @@ export async function exactlyOnce(run: QueueRun) {
 	});
 }
 
-/** Remove Duplicates reads its history, then writes it back, without a lock: measured, not relied on. */
+/** Two executions writing the same key into Remove Duplicates' history at once: n8n's table refuses the second. */
+const HISTORY_RACE = /^Remove Duplicates: .*duplicate key value violates unique constraint/;
+
+/**
+ * Remove Duplicates reads its history, then writes it back, without a lock: measured, not relied on.
+ * Where both executions of a task write its ID at once, one of them fails on the table's unique key
+ * (n8n's node, seen in about one run in three): counted, the other failures still fail the check.
+ */
 export async function removeDuplicatesIsNotEnough(run: QueueRun) {
 	await run.ctx.check('(c) Remove Duplicates in place of the Redis count (measured): each task still goes past it at least once', async () => {
 		const { through, summary, failures } = await simultaneousDeliveries(run, run.workflows.removeDuplicates, 'Remove Duplicates', 'remove-duplicates');
 		run.figure(`Remove Duplicates (n8n's node) in place of the Redis count, simultaneous deliveries: ${summary}`);
-		if (failures.length) fail(`executions failed: ${failures.join('; ')}`);
+		const unexpected = failures.filter((failure) => !HISTORY_RACE.test(failure.replace(/^\S+ \(/, '')));
+		if (unexpected.length) fail(`executions failed: ${unexpected.join('; ')}`);
 		if (through.never > 0) fail(`${through.never} tasks never went past Remove Duplicates`);
 	});
 }
