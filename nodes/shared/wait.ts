@@ -23,9 +23,10 @@ const LATE_STEP = 0.25;
 const LATE_EVEN_STEPS = 2;
 const LATE_GROWTH = 2.6;
 /**
- * A task found ended at its first read ended some time before it: the batch learns a little less
- * than that read's time, so a run time learned too long comes down (half of it would drag the
- * learned time far below the real one, and every task would then be read late in the back-off).
+ * A task found ended at a first read made when it should be done ended a little before: the batch
+ * learns a little less than that read's time, so a run time learned too long comes down (half of
+ * it would drag the learned time far below the real one, and tasks would be read late in the
+ * back-off). A blind first read (nothing learned yet) that finds it ended teaches half its time.
  */
 const ENDED_AT_FIRST_READ = 0.9;
 const FAILED_READ_BACKOFF_MS = 1000;
@@ -137,7 +138,8 @@ export async function waitForTask(first: Task, read: () => Promise<Task | Failed
 		if (task.state === 'running' && s.expectedMs !== undefined && ranMs >= s.expectedMs * 0.95) s.lateReads++;
 		if (task.state === 'succeeded' && startKnown) {
 			const endedBy = readAt - startedWaiting;
-			options.estimate.record(lastRead === startedWaiting ? endedBy * ENDED_AT_FIRST_READ : (lastRead + readAt) / 2 - startedWaiting);
+			const readWhenDue = lastRead === startedWaiting && s.expectedMs !== undefined;
+			options.estimate.record(readWhenDue ? endedBy * ENDED_AT_FIRST_READ : (lastRead + readAt) / 2 - startedWaiting);
 		}
 		lastRead = readAt;
 	};

@@ -78,12 +78,21 @@ describe('waitForTask', () => {
 		expect(estimate.ms).toBeLessThan(2300);
 	});
 
-	it('learns a little less than the time of a first read that found the task ended, not half of it', async () => {
+	it('learns a little less than the time of a first read made when the task should be done, that found it ended', async () => {
 		const estimate = new RunTimeEstimate();
-		const { read, at } = reads(endsAt(1000));
+		[1000, 1000, 2000, 2000].forEach((ms) => estimate.record(ms));
+		const { read, at } = reads(endsAt(1900));
 		await waitForTask(running(), read, { limitMs: 60_000, estimate });
 		expect(at).toHaveLength(1);
-		expect(estimate.ms).toBeCloseTo(at[0] * 0.9);
+		expect(estimate.ms).toBeCloseTo(at[0] * 0.9); // the middle of 1000, 1000, this, 2000, 2000
+	});
+
+	it('learns half the time of a first read made before anything was learned, that found the task ended', async () => {
+		const estimate = new RunTimeEstimate();
+		const { read, at } = reads(endsAt(400));
+		await waitForTask(running(), read, { limitMs: 60_000, estimate });
+		expect(at).toHaveLength(1);
+		expect(estimate.ms).toBeCloseTo(at[0] / 2);
 	});
 
 	it('makes its first read when a task of this batch should be done', async () => {
