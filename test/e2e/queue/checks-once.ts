@@ -45,7 +45,7 @@ const HISTORY_RACE = /^Remove Duplicates: .*duplicate key value violates unique 
 /**
  * Remove Duplicates reads its history, then writes it back, without a lock: measured, not relied on.
  * Where both executions of a task write its ID at once, one of them fails on the table's unique key
- * (n8n's node, seen in about one run in three): counted, the other failures still fail the check.
+ * (n8n's node, seen in 2 of 8 runs): counted, the other failures still fail the check.
  */
 export async function removeDuplicatesIsNotEnough(run: QueueRun) {
 	await run.ctx.check('(c) Remove Duplicates in place of the Redis count (measured): each task still goes past it at least once', async () => {
