@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-import type { IDataObject, INodeExecutionData, INodeType } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
 
 import { initBinaryData, registerNode, runNode, type NodeUnderTest } from '../test/harness/engine';
 import { SequentialBaseline } from './SequentialBaseline.node';
@@ -35,8 +35,8 @@ export interface Job {
 }
 
 export interface JobResult {
-	/** The node's rate gate as this run had it: absent when the built node has none. */
-	gate: 'on' | 'off' | 'absent';
+	/** The node's batch-wide rate gate as this run had it. */
+	gate: 'on' | 'off';
 	wallMs: number;
 	cpuUserMs: number;
 	cpuSystemMs: number;
@@ -76,24 +76,23 @@ function nodeFor(job: Job, imageUrl: string, pollIntervalMs = job.pollIntervalMs
 const DIST = path.resolve(__dirname, '../dist/nodes');
 
 /**
- * The batch-wide rate gate lives in the built node as `rateGate` of nodes/shared/batch, a switch
- * shared by every item of the process. Missing (not built yet): the node runs as it is, and a row
- * that needs the gate off cannot run.
+ * The node with its batch-wide rate gate left out: the router of the built node, given no gate, so
+ * each item meets rate limits on its own (the "gate off" row). Unavailable where the build has none.
  */
-function setRateGate(job: Job): JobResult['gate'] {
-	let gate: { enabled: boolean } | undefined;
+function withoutRateGate(node: INodeType): INodeType {
+	let router: ((this: IExecuteFunctions, options: { makeGate: () => undefined }) => Promise<INodeExecutionData[][]>) | undefined;
 	try {
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		gate = (require(path.join(DIST, 'shared/batch')) as { rateGate?: { enabled: boolean } }).rateGate;
+		router = (require(path.join(DIST, 'ImageUpscale/actions/router.js')) as { router?: typeof router }).router;
 	} catch (error) {
 		if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND') throw error;
 	}
-	if (!gate) {
-		if (job.gateOff) throw new GateMissing('gate not built');
-		return 'absent';
-	}
-	gate.enabled = !job.gateOff;
-	return job.gateOff ? 'off' : 'on';
+	if (!router) throw new GateMissing('no router to pass the gate to in this build');
+	const route = router;
+	node.execute = async function (this: IExecuteFunctions) {
+		return await route.call(this, { makeGate: () => undefined });
+	};
+	return node;
 }
 
 class GateMissing extends Error {}
@@ -142,10 +141,9 @@ const waitFor = (type: string) =>
 function loadNodes(job: Job): JobResult['gate'] {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { ImageUpscale } = require(path.join(DIST, 'ImageUpscale/ImageUpscale.node.js')) as { ImageUpscale: new () => INodeType };
-	const gate = setRateGate(job);
-	registerNode(NODE_TYPE, new ImageUpscale());
+	registerNode(NODE_TYPE, job.gateOff ? withoutRateGate(new ImageUpscale()) : new ImageUpscale());
 	registerNode(BASELINE_TYPE, new SequentialBaseline());
-	return gate;
+	return job.gateOff ? 'off' : 'on';
 }
 
 /** One small item end to end (create, poll, download, store), so JIT and lazy loading are not billed to the batch. */

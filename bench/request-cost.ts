@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import type { IExecuteFunctions, IHttpRequestOptions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, sleep } from 'n8n-workflow';
 
-import { downloadResult } from '../nodes/shared/download';
+import { downloadImage } from '../nodes/ImageUpscale/run/download';
 import type { Task } from '../nodes/shared/task';
 import { createTask, getTask } from '../nodes/shared/transport';
 import { initBinaryData, registerNode, runNode } from '../test/harness/engine';
@@ -121,8 +121,8 @@ function layersOf(ctx: IExecuteFunctions, target: Target, task: Task, image: str
 		["n8n's helpers.httpRequest + prepareBinaryData: one download into the binary store (filesystem), 64x48 PNG", download, 'download'],
 		['one status read: shared transport getTask (what the node sends per read)', async () => await getTask(ctx, taskId)],
 		[
-			'one result download into the binary store (filesystem): shared downloadResult, 64x48 PNG',
-			async () => await downloadResult(ctx, { url: task.imageUrl!, baseName: 'cost', maxBytes: 100 * 1024 * 1024, itemIndex: 0 }),
+			'one result download into the binary store (filesystem): downloadImage, 64x48 PNG',
+			async () => await downloadImage(ctx, { url: task.imageUrl!, baseName: 'cost', maxBytes: 100 * 1024 * 1024, itemIndex: 0 }),
 		],
 	];
 }

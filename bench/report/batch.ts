@@ -10,7 +10,7 @@ const unscaled = (ms: number, r: RunOutcome) => ms / r.spec.scale;
 function rateRow(r: RunOutcome, b: number | undefined): Array<string | number> {
 	const wall = r.result.wallMs;
 	return [
-		`${r.spec.label}${r.result.gate === 'absent' ? ' (no gate in this build)' : ''}`,
+		r.spec.label,
 		r.spec.n,
 		s(wall),
 		s(unscaled(wall, r)),
@@ -42,7 +42,7 @@ export function rateSection(res: Results, rate: RateRows): string[] {
 		'',
 		table(head, rows),
 		'',
-		`Gate on/off: the node's batch-wide rate gate (\`rateGate.enabled\` of dist/nodes/shared/batch), flipped in the engine process before the run. 429 answers are a share of creates + status reads (downloads not counted). Failed items: output items with an error.`,
+		`Gate on/off: the node's batch-wide rate gate; off, the built node's router runs with no gate passed in (each item meets the limit on its own). 429 answers are a share of creates + status reads (downloads not counted). Failed items: output items with an error.`,
 		base
 			? `‡ Not run: one item after another, its time is linear in n and it never meets the rate limit (one create per ${s(o.pollMs)} s), so it is ${gated.spec.n / base.from.spec.n} × its measured ${base.from.spec.n}-item row (${s(base.ms / (gated.spec.n / base.from.spec.n))} s${base.from.spec.scale !== o.scale ? ', itself measured at scale ' + base.from.spec.scale : ''}). Running it would take ${(base.ms / 60_000).toFixed(0)} minutes.`
 			: '',

@@ -49,13 +49,12 @@ function rateTargets(res: Results): string[] {
 	const n = r.spec.n;
 	const ratio = r.result.wallMs / r.idealMs;
 	const share = rateLimitedShare(r);
-	const noGate = r.result.gate === 'absent' ? ' — this build has no batch rate gate (dist/nodes/shared/batch): every item meets the limit on its own' : '';
 	const scaled = r.spec.scale !== 1 ? ` (scale ${r.spec.scale})` : '';
 	return [
 		`${verdict(ratio <= 1.15 && !r.result.failed)} ${n} images under ${res.options.rate.perSecond} creates/s within 1.15x of the ideal, every item done${scaled}: ${x(ratio)} (${s(r.result.wallMs)} s vs ${s(r.idealMs)} s)` +
-			`${ratio > 1.15 ? `, over by ${((ratio / 1.15 - 1) * 100).toFixed(1)}%${noGate}` : ''}${r.result.failed ? `; ${r.result.failed} items failed, so the batch was not done in that time` : ''}`,
-		`${verdict(share <= 0.03)} 429 answers at most 3% of requests, ${n} images: ${pct(share)} (${r.rateLimited} of ${r.apiRequests} creates and reads)${share > 0.03 ? `, ${x(share / 0.03)} the limit${noGate}` : ''}`,
-		`${verdict(r.result.failed === 0)} no failed items, ${n} images: ${r.result.failed}${r.result.failed ? ` failed (first: ${r.result.firstError})${noGate}` : ''}`,
+			`${ratio > 1.15 ? `, over by ${((ratio / 1.15 - 1) * 100).toFixed(1)}%` : ''}${r.result.failed ? `; ${r.result.failed} items failed, so the batch was not done in that time` : ''}`,
+		`${verdict(share <= 0.03)} 429 answers at most 3% of requests, ${n} images: ${pct(share)} (${r.rateLimited} of ${r.apiRequests} creates and reads)${share > 0.03 ? `, ${x(share / 0.03)} the limit` : ''}`,
+		`${verdict(r.result.failed === 0)} no failed items, ${n} images: ${r.result.failed}${r.result.failed ? ` failed (first: ${r.result.firstError})` : ''}`,
 		`${verdict(r.readsPerTask <= 3)} at most 3 status reads a task, ${n} images${scaled}: ${r.readsPerTask.toFixed(2)}${r.readsPerTask > 3 ? over(r.readsPerTask, 3) : ''}`,
 	];
 }

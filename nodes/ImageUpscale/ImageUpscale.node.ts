@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import * as upscale from './actions/image/upscale.operation';
+import * as image from './actions/image';
 import { router } from './actions/router';
-import * as get from './actions/task/get.operation';
+import * as task from './actions/task';
 
 export class ImageUpscale implements INodeType {
 	description: INodeTypeDescription = {
@@ -12,7 +12,7 @@ export class ImageUpscale implements INodeType {
 		icon: { light: 'file:../../icons/apiinone.svg', dark: 'file:../../icons/apiinone.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] === "get" ? "Get Task" : "Upscale" }}',
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 		description: 'Upscale images with API in One, many at once',
 		defaults: { name: 'Image Upscale' },
 		usableAsTool: true,
@@ -31,40 +31,8 @@ export class ImageUpscale implements INodeType {
 				],
 				default: 'image',
 			},
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				displayOptions: { show: { resource: ['image'] } },
-				options: [
-					{
-						name: 'Upscale',
-						value: 'upscale',
-						action: 'Upscale an image',
-						description: 'Create an upscale task from a URL or a file, and wait for the result',
-					},
-				],
-				default: 'upscale',
-			},
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				displayOptions: { show: { resource: ['task'] } },
-				options: [
-					{
-						name: 'Get',
-						value: 'get',
-						action: 'Get a task',
-						description: 'Read a task by its ID, optionally wait for it to end',
-					},
-				],
-				default: 'get',
-			},
-			...upscale.description,
-			...get.description,
+			...image.description,
+			...task.description,
 		],
 	};
 

@@ -4,7 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { includeServiceDetails, optionsCollection } from '../shared/descriptions';
 import { unreachableBy, unreachableHint } from '../shared/reachability';
 import { receiveCallback } from './callback';
-import { DEFAULT_SECRET_HEADER } from './request';
+import { DEFAULT_SECRET_HEADER } from './settings';
 
 export class ImageUpscaleTrigger implements INodeType {
 	description: INodeTypeDescription = {

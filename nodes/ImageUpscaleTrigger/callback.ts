@@ -1,18 +1,17 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { clock } from '../shared/clock';
-import { taskJson, type Task } from '../shared/task';
-import { getTask, isNotFound, type CallOptions } from '../shared/transport';
+import { taskJson } from '../shared/output';
+import type { Task } from '../shared/task';
+import { isNotFound, verifyTask } from '../shared/transport';
 import { checkCallback } from './request';
+import { triggerSettings } from './settings';
 import { startedTasks } from './startedTasks';
 
-// Short enough that the sender has its answer well within its own time limit.
-const STATUS_READ: CallOptions = { timeoutMs: 4000, maxAttempts: 2, maxRetryWaitMs: 1000 };
 /** A callback may come a moment before the status route says the task ended: read again this often, this far apart. */
 const RUNNING_REREADS = 3;
 const REREAD_PAUSE_MS = 1000;
 const RETRY_LATER_SECONDS = { unverified: '30', running: '10' };
-const ALL_EVENTS = ['succeeded', 'failed'];
 
 /** Answers the sender now; the returned value tells n8n not to answer again. */
 function answer(ctx: IWebhookFunctions, status: number, message: string, headers: IDataObject = {}): IWebhookResponseData {
@@ -29,10 +28,10 @@ function answer(ctx: IWebhookFunctions, status: number, message: string, headers
 
 /** The task as the API reports it, read again a few times while it still says running. */
 async function verifiedTask(ctx: IWebhookFunctions, taskId: string): Promise<Task> {
-	let task = await getTask(ctx, taskId, STATUS_READ);
+	let task = await verifyTask(ctx, taskId);
 	for (let reread = 0; reread < RUNNING_REREADS && task.state === 'running'; reread++) {
 		await clock.sleep(REREAD_PAUSE_MS);
-		task = await getTask(ctx, taskId, STATUS_READ);
+		task = await verifyTask(ctx, taskId);
 	}
 	return task;
 }
@@ -42,8 +41,8 @@ async function verifiedTask(ctx: IWebhookFunctions, taskId: string): Promise<Tas
  * API with the credential, so a forged or stale callback cannot bring in a status or a result URL.
  */
 export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const options = this.getNodeParameter('options', {}) as IDataObject;
-	const check = await checkCallback(this, options);
+	const settings = triggerSettings(this);
+	const check = await checkCallback(this, settings);
 	if ('status' in check) return answer(this, check.status, check.message);
 	const { taskId } = check;
 	const started = startedTasks(this);
@@ -65,8 +64,7 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 				'retry-after': RETRY_LATER_SECONDS.running,
 			});
 		}
-		const events = this.getNodeParameter('events', ALL_EVENTS) as string[];
-		if (!events.includes(task.state)) {
+		if (!settings.events.includes(task.state)) {
 			return answer(this, 200, `Ignored: the task ${task.state}, and this trigger does not start on that`);
 		}
 		const overlappingSettled = started.record(taskId);
@@ -74,7 +72,7 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 		answer(this, 200, 'Workflow was started');
 		// No download here: in queue mode a file made in a webhook process cannot be read afterwards
 		// (n8n stores it before the execution exists). A Task -> Get after the trigger downloads it.
-		const json = taskJson(task, { includeServiceDetails: options.includeServiceDetails === true });
+		const json = taskJson(task, { includeServiceDetails: settings.includeServiceDetails });
 		await overlappingSettled;
 		return { noWebhookResponse: true, workflowData: [[{ json }]] };
 	} finally {

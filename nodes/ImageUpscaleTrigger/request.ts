@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from 'crypto';
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
-import { isTaskId, taskIdOf } from '../shared/task';
+import { isTaskId, taskIdIn } from '../shared/task';
+import type { TriggerSettings } from './settings';
 
-export const DEFAULT_SECRET_HEADER = 'X-Callback-Secret';
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** The parts of n8n's webhook request this node reads (n8n keeps the body's bytes in rawBody). */
@@ -21,10 +21,10 @@ const first = (value: unknown): string | undefined =>
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
-function secretMatches(ctx: IWebhookFunctions, secret: string, headerName: string): boolean {
-	const header = headerName.trim() ? first(ctx.getHeaderData()[headerName.trim().toLowerCase()]) : undefined;
+function secretMatches(ctx: IWebhookFunctions, secret: NonNullable<TriggerSettings['secret']>): boolean {
+	const header = secret.header ? first(ctx.getHeaderData()[secret.header]) : undefined;
 	const sent = header ?? first((ctx.getQueryData() as IDataObject).secret);
-	return sent !== undefined && timingSafeEqual(digest(sent), digest(secret));
+	return sent !== undefined && timingSafeEqual(digest(sent), digest(secret.value));
 }
 
 async function bodyBytes(request: CallbackRequest): Promise<Buffer | undefined> {
@@ -48,13 +48,12 @@ function readJson(bytes: Buffer | undefined, parsed: unknown): { body: unknown }
 }
 
 /** Checks size, secret and body of a callback, in that order, and finds the task it names. */
-export async function checkCallback(ctx: IWebhookFunctions, options: IDataObject): Promise<CallbackCheck> {
+export async function checkCallback(ctx: IWebhookFunctions, settings: TriggerSettings): Promise<CallbackCheck> {
 	const request = ctx.getRequestObject() as CallbackRequest;
 	const tooLarge: Refusal = { status: 413, message: `The body is over ${MAX_BODY_BYTES / 1024 / 1024} MB` };
 	if (Number(first(request.headers['content-length'])) > MAX_BODY_BYTES) return tooLarge;
 
-	const secret = String(options.secret ?? '');
-	if (secret !== '' && !secretMatches(ctx, secret, String(options.headerName ?? DEFAULT_SECRET_HEADER))) {
+	if (settings.secret && !secretMatches(ctx, settings.secret)) {
 		return { status: 401, message: 'The callback secret is missing or wrong' };
 	}
 
@@ -69,7 +68,7 @@ export async function checkCallback(ctx: IWebhookFunctions, options: IDataObject
 
 	const json = readJson(bytes, ctx.getBodyData());
 	if (!json) return { status: 400, message: 'The body is not JSON' };
-	const taskId = taskIdOf(json.body);
+	const taskId = taskIdIn(json.body);
 	if (!taskId) return { status: 400, message: 'The body names no task ID' };
 	if (!isTaskId(taskId)) return { status: 400, message: 'The body names an invalid task ID' };
 	return { taskId };

@@ -4,8 +4,6 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 type OperationOptions = ConstructorParameters<typeof NodeOperationError>[2];
 type ApiOptions = ConstructorParameters<typeof NodeApiError>[2];
 
-export type NodeError = NodeOperationError | NodeApiError;
-
 // n8n replaces any error message that mentions a system code (ECONNREFUSED, ENOTFOUND, ...) with a
 // generic one ("The service refused the connection - perhaps it is offline"). Ours say which side
 // failed (often the service reporting on the user's image URL), so they are kept as written.
@@ -22,22 +20,10 @@ export function apiError(node: INode, response: JsonObject, options: ApiOptions 
 	return error;
 }
 
+export type NodeError = NodeOperationError | NodeApiError;
+
 /** Any error of an item as an n8n error that names the item. */
-export function asNodeError(node: INode, error: unknown, itemIndex: number): NodeError {
+export function asNodeError(node: INode, error: unknown, itemIndex?: number): NodeError {
 	if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
 	return operationError(node, (error as Error)?.message ?? String(error), { itemIndex });
-}
-
-/**
- * Marks an error raised after the task was created with the task's ID (in its description and in
- * `context.taskId`, which continueOnFail items carry), so a paid task is never lost from sight.
- */
-export function withTaskId(node: INode, error: unknown, itemIndex: number, taskId: string): NodeError {
-	const marked = asNodeError(node, error, itemIndex);
-	if (marked.context.taskId) return marked;
-	marked.context.taskId = taskId;
-	if (!`${marked.message} ${marked.description ?? ''}`.includes(taskId)) {
-		marked.description = `Task ID: ${taskId}.${marked.description ? ` ${marked.description}` : ''}`;
-	}
-	return marked;
 }

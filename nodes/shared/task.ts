@@ -21,6 +21,13 @@ export interface Task {
 
 const SUCCEEDED = ['completed', 'success', 'succeeded', 'done', 'finished'];
 const FAILED = ['failed', 'error', 'cancelled', 'canceled', 'timeout', 'expired'];
+/** What a failed task without a reason of its own tells by its status word alone. */
+const FAILED_WITHOUT_REASON: Record<string, string> = {
+	cancelled: 'The task was cancelled',
+	canceled: 'The task was cancelled',
+	timeout: 'The task timed out on the service',
+	expired: 'The task expired on the service',
+};
 const QUEUED = ['pending', 'queued'];
 
 const isObject = (value: unknown): value is IDataObject =>
@@ -117,43 +124,10 @@ export function parseTask(body: unknown): Task {
 	const state: TaskState = status === '' && imageUrls.length > 0 ? 'succeeded' : stateOf(status);
 	const queued = state === 'running' && QUEUED.includes(status.toLowerCase());
 	const task: Task = { taskId, state, queued, status, imageUrl: imageUrls[0], imageUrls, response: data };
-	if (state === 'failed') task.error = failureReason(data, message) ?? 'The task failed without a reason';
+	if (state === 'failed') {
+		task.error = failureReason(data, message) ?? FAILED_WITHOUT_REASON[status.toLowerCase()] ?? 'The task failed without a reason';
+	}
 	return task;
-}
-
-export interface OutputOptions {
-	model?: string;
-	elapsedMs?: number;
-	/** Adds the service's own status word, every result URL and its raw `data` object. */
-	includeServiceDetails?: boolean;
-}
-
-/**
- * The output item's JSON, the same from every operation and node so workflows read it one way:
- * a few stable fields that read well in n8n's table view; the service's raw answer on request.
- */
-export function taskJson(task: Task, options: OutputOptions = {}): IDataObject {
-	return {
-		taskId: task.taskId ?? null,
-		state: task.state,
-		imageUrl: task.imageUrl ?? null,
-		error: task.error ?? null,
-		...(options.model !== undefined ? { model: options.model } : {}),
-		...(options.elapsedMs !== undefined ? { elapsedMs: options.elapsedMs } : {}),
-		...(options.includeServiceDetails ? { status: task.status, imageUrls: task.imageUrls, response: task.response } : {}),
-	};
-}
-
-/** What an AI agent gets from the node used as a tool: the result URLs, the task and one line to read. */
-export function toolJson(task: Task): IDataObject {
-	const task_ = task.taskId ? ` (task ${task.taskId})` : '';
-	const summary =
-		task.state === 'succeeded'
-			? `The result image is ready${task_}: ${task.imageUrl ?? 'the service gave no URL'}`
-			: task.state === 'failed'
-				? `The task failed${task_}: ${task.error}`
-				: `The task is still running${task_}; get it later by its task ID`;
-	return { summary, taskId: task.taskId ?? null, state: task.state, imageUrl: task.imageUrl ?? null, imageUrls: task.imageUrls, error: task.error ?? null };
 }
 
 /** Task ids go into the status route's path: nothing that could move it to another path. */
@@ -161,4 +135,4 @@ export function toolJson(task: Task): IDataObject {
 export const isTaskId = (id: string): boolean => id.length > 0 && id.length <= 200 && !/[/\\]|\.\./.test(id) && id !== '.';
 
 /** The task id named by a callback body, before anything in it is trusted. */
-export const taskIdOf = (body: unknown): string | undefined => parseTask(body).taskId;
+export const taskIdIn = (body: unknown): string | undefined => parseTask(body).taskId;

@@ -1,6 +1,18 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { createTask, getTask } from '../../nodes/shared/transport';
+import { createTask, getTask, PROFILES } from '../../nodes/shared/transport';
+
+/** Runs `work` with a profile's timeout shortened (the profiles are the product's; tests shorten them this way only). */
+async function withTimeout<T>(profile: { timeoutMs: number }, timeoutMs: number, work: () => Promise<T>): Promise<T> {
+	if (!timeoutMs) return await work();
+	const saved = profile.timeoutMs;
+	profile.timeoutMs = timeoutMs;
+	try {
+		return await work();
+	} finally {
+		profile.timeoutMs = saved;
+	}
+}
 
 /** The small node the foundation tests drive the transport with, one call per item. */
 export class Probe implements INodeType {
@@ -28,11 +40,12 @@ export class Probe implements INodeType {
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			try {
 				const call = this.getNodeParameter('call', itemIndex) as string;
-				const options = { itemIndex, timeoutMs: (this.getNodeParameter('timeoutMs', itemIndex) as number) || undefined };
+				const options = { itemIndex };
+				const timeoutMs = this.getNodeParameter('timeoutMs', itemIndex) as number;
 				const task =
 					call === 'create'
-						? await createTask(this, '/api/v1/images/tools/upscale', this.getNodeParameter('body', itemIndex, {}, { ensureType: 'json' }) as IDataObject, options)
-						: await getTask(this, this.getNodeParameter('taskId', itemIndex) as string, options);
+						? await withTimeout(PROFILES.create, timeoutMs, async () => await createTask(this, '/api/v1/images/tools/upscale', this.getNodeParameter('body', itemIndex, {}, { ensureType: 'json' }) as IDataObject, options))
+						: await withTimeout(PROFILES.read, timeoutMs, async () => await getTask(this, this.getNodeParameter('taskId', itemIndex) as string, options));
 				out.push({ json: { ...task }, pairedItem: { item: itemIndex } });
 			} catch (error) {
 				if (!this.continueOnFail()) throw error;

@@ -1,4 +1,4 @@
-import { baseNameOf } from '../../nodes/shared/download';
+import { baseNameOf } from '../../nodes/ImageUpscale/run/download';
 
 describe('baseNameOf', () => {
 	it.each([

@@ -1,4 +1,4 @@
-import { situationOf, verdict } from '../../nodes/shared/transport/policy';
+import { situationOf, verdict } from '../../nodes/shared/transport/profiles';
 import type { Failure } from '../../nodes/shared/transport/send';
 
 const http = (status: number, message = 'x'): Failure => ({ ok: false, kind: 'http', status, message });
@@ -32,7 +32,7 @@ const table: Array<[string, Failure, string, string]> = [
 
 describe('the failure table', () => {
 	it.each(table)('%s: create %s, read %s', (_name, failure, create, read) => {
-		expect([verdict(failure, true), verdict(failure, false)]).toEqual([create, read]);
+		expect([verdict(failure, 'create'), verdict(failure, 'read')]).toEqual([create, read]);
 	});
 
 	it('names each situation', () => {

@@ -1,4 +1,4 @@
-import { runPool } from '../../nodes/shared/pool';
+import { runPool } from '../../nodes/ImageUpscale/run/pool';
 
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

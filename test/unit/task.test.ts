@@ -1,4 +1,5 @@
-import { isHttpUrl, isTaskId, parseTask, readEnvelope, stateOf, taskIdOf, taskJson } from '../../nodes/shared/task';
+import { taskJson } from '../../nodes/shared/output';
+import { isHttpUrl, isTaskId, parseTask, readEnvelope, stateOf, taskIdIn } from '../../nodes/shared/task';
 
 const URL_A = 'https://cdn.apiin.one/r/a.png';
 const URL_B = 'https://cdn.apiin.one/r/b.png';
@@ -168,7 +169,7 @@ describe('parseTask: synchronous answers and odd bodies', () => {
 	});
 
 	it('reads a callback body without envelope', () => {
-		expect(taskIdOf({ task_id: 'cb1', status: 'COMPLETED', output: URL_A })).toBe('cb1');
+		expect(taskIdIn({ task_id: 'cb1', status: 'COMPLETED', output: URL_A })).toBe('cb1');
 	});
 });
 

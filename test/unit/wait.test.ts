@@ -1,5 +1,6 @@
 import type { Task } from '../../nodes/shared/task';
-import { nextDelay, RunTimeEstimate, waitForTask, type FailedRead, type Schedule } from '../../nodes/shared/wait';
+import type { FailedRead } from '../../nodes/shared/transport';
+import { nextDelay, RunTimeEstimate, waitForTask, type Schedule } from '../../nodes/ImageUpscale/run/wait';
 import { virtualClock } from '../clock';
 
 const running = (status = 'IN_PROGRESS'): Task => ({ taskId: 't', state: 'running', queued: /PENDING|QUEUED/.test(status), status, imageUrls: [], response: {} });

@@ -1,22 +1,24 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { Batch } from '../../shared/batch';
 import { clock } from '../../shared/clock';
+import { cancelSignal, type Gate } from '../../shared/transport';
+import { Batch } from '../run/batch';
 import { asNodeError, type NodeError } from '../../shared/errors';
-import { runPool } from '../../shared/pool';
-import { concurrency } from '../../shared/settings';
-import type { ItemRun } from '../../shared/settle';
-import { cancelSignal } from '../../shared/transport';
-import * as upscale from './image/upscale.operation';
-import * as get from './task/get.operation';
+import { runPool } from '../run/pool';
+import { runConcurrency } from '../run/settings';
+import type { ItemRun } from '../run/settle';
+import * as image from './image';
+import * as task from './task';
 
-type Operation = (this: IExecuteFunctions, run: ItemRun) => Promise<INodeExecutionData>;
+type Operation = { execute: (this: IExecuteFunctions, run: ItemRun) => Promise<INodeExecutionData> };
 
-const operations: Record<string, Operation> = {
-	'image.upscale': upscale.execute,
-	'task.get': get.execute,
-};
+const resources: Record<string, Record<string, Operation | undefined> | undefined> = { image: image.operations, task: task.operations };
+
+export interface RouterOptions {
+	/** The batch's rate gate; the benchmark passes none to measure items meeting rate limits alone. */
+	makeGate?: () => Gate | undefined;
+}
 
 /**
  * Only `error` and `details` at the top: n8n sends such items to the error output when "On Error"
@@ -42,13 +44,13 @@ function withOtherTasks(error: unknown, batch: Batch): unknown {
 	return error;
 }
 
-export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+export async function router(this: IExecuteFunctions, options: RouterOptions = {}): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;
-	const execute = operations[`${resource}.${operation}`];
+	const execute = resources[resource]?.[operation]?.execute;
 	if (!execute) throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
-	const batch = new Batch(cancelSignal(this));
+	const batch = options.makeGate ? new Batch(cancelSignal(this), options.makeGate()) : new Batch(cancelSignal(this));
 
 	const runItem = async (itemIndex: number, signal: AbortSignal) => {
 		try {
@@ -60,7 +62,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		}
 	};
 	try {
-		return [await runPool(items.length, concurrency(this), runItem, batch.signal)];
+		return [await runPool(items.length, runConcurrency(this), runItem, batch.signal)];
 	} catch (error) {
 		throw withOtherTasks(error, batch);
 	} finally {

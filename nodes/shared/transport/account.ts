@@ -1,7 +1,8 @@
 import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 import { redactor, type Redact } from '../redact';
-import { CREDENTIAL } from './send';
+
+export const CREDENTIAL = 'apiInOneApi';
 
 export type ApiContext = IExecuteFunctions | IWebhookFunctions;
 

@@ -2,7 +2,7 @@ import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { apiError } from '../errors';
-import { situationOf } from './policy';
+import { situationOf, type Column } from './profiles';
 import type { Failure } from './send';
 
 // Turning a failed call into the error a user reads. Every text from the service is already redacted.
@@ -57,7 +57,7 @@ function maybeCreatedWording(failure: Failure): Wording {
 }
 
 export interface FailureContext {
-	isCreate: boolean;
+	column: Column;
 	attempts: number;
 	itemIndex?: number;
 	/** Whether another try could still succeed (a read the wait may repeat). */
@@ -68,7 +68,7 @@ export interface FailureContext {
 }
 
 export function failureError(node: INode, failure: Failure, context: FailureContext): NodeApiError {
-	const words = context.isCreate && situationOf(failure).create === 'maybeCreated' ? maybeCreatedWording(failure) : wording(failure, context.attempts);
+	const words = situationOf(failure)[context.column] === 'maybeCreated' ? maybeCreatedWording(failure) : wording(failure, context.attempts);
 	if (context.refusedRetryAfterMs !== undefined) {
 		words.description = `The service asked to wait ${Math.ceil(context.refusedRetryAfterMs / 1000)} s before another try, longer than this node waits (${(context.maxRetryWaitMs ?? 0) / 1000} s). ${words.description}`;
 	}

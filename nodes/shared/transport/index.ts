@@ -2,82 +2,100 @@ import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { clock } from '../clock';
+import { asNodeError } from '../errors';
 import { isTaskId, parseTask, type Task } from '../task';
 import { account, cancelSignal, type ApiContext } from './account';
-import { failureError } from './errors';
-import { backoffMs, MAX_RETRY_AFTER_MS, verdict } from './policy';
+import { failureError, isRetryable, retryAfterOf } from './errors';
+import type { Gate } from './gate';
+import { PROFILES, situationOf, verdict, type Profile } from './profiles';
 import { send, type Failure, type Request } from './send';
 
-// Every request to the service goes through here: auth, the retry policy, errors. HTTP status codes
-// are known only in this folder.
+// The API client: every request to the service goes through call(), with the profile of its kind
+// (profiles.ts). HTTP status codes are known only in this folder.
 
-export { cancelSignal, type ApiContext } from './account';
-export { isNotFound, isRetryable, retryAfterOf } from './errors';
-export { CREDENTIAL } from './send';
-
-export type CallKind = 'create' | 'read';
-
-/** Lets a batch hold requests back (a rate limit seen by one item) and learn from their outcomes. */
-export interface Gate {
-	enter(kind: CallKind, signal?: AbortSignal): Promise<void>;
-	/** True when the gate itself holds the next request back (a 429): the caller then does not wait too. */
-	leave(kind: CallKind, failure?: Failure): boolean;
-	/** How many tries a call may take after this failure. */
-	attempts(failure: Failure, maxAttempts: number): number;
-}
+export { cancelSignal, CREDENTIAL, type ApiContext } from './account';
+export { isNotFound } from './errors';
+export { RateGate, type Gate } from './gate';
+export { PROFILES } from './profiles';
 
 export interface CallOptions {
 	itemIndex?: number;
-	/** Bounds every attempt. */
-	timeoutMs?: number;
-	maxAttempts?: number;
-	/** A retry that would wait longer than this (e.g. a long Retry-After) fails at once instead. */
-	maxRetryWaitMs?: number;
-	/** Stops waits between attempts, and reads in flight; defaults to the execution's cancel signal. */
+	/** Stops waits between attempts, and abortable requests in flight; defaults to the execution's cancel signal. */
 	signal?: AbortSignal;
+	/** The batch's rate gate, when the call belongs to a batch. */
 	gate?: Gate;
 }
 
-const DEFAULT_ATTEMPTS = 4;
-
-async function call(ctx: ApiContext, kind: CallKind, request: Omit<Request, 'signal' | 'timeoutMs'>, options: CallOptions & { timeoutMs: number }) {
+async function call(ctx: ApiContext, profile: Profile, request: Omit<Request, 'signal' | 'timeoutMs'>, options: CallOptions) {
 	const { baseUrl, redact } = await account(ctx);
+	const { gate, itemIndex } = options;
 	const signal = options.signal ?? cancelSignal(ctx);
-	const maxAttempts = options.maxAttempts ?? DEFAULT_ATTEMPTS;
-	const maxWaitMs = options.maxRetryWaitMs ?? MAX_RETRY_AFTER_MS;
-	const isCreate = kind === 'create';
 	for (let attempt = 1; ; attempt++) {
-		await options.gate?.enter(kind, signal);
-		const outcome = await send(ctx, { ...request, timeoutMs: options.timeoutMs, signal: isCreate ? undefined : signal }, baseUrl, redact, clock.now());
-		const gated = options.gate?.leave(kind, outcome.ok ? undefined : outcome) ?? false;
-		if (outcome.ok) return outcome.body;
-		if (signal?.aborted) throw new NodeOperationError(ctx.getNode(), 'The execution was cancelled', { itemIndex: options.itemIndex });
-		const retry = verdict(outcome, isCreate) === 'retry';
-		const waitMs = outcome.retryAfterMs ?? backoffMs(attempt);
-		const attempts = options.gate?.attempts(outcome, maxAttempts) ?? maxAttempts;
-		if (!retry || attempt >= attempts || waitMs > maxWaitMs) {
-			throw failureError(ctx.getNode(), outcome, {
-				isCreate,
-				attempts: attempt,
-				itemIndex: options.itemIndex,
-				retryable: retry,
-				...(retry && outcome.retryAfterMs !== undefined && waitMs > maxWaitMs ? { refusedRetryAfterMs: waitMs, maxRetryWaitMs: maxWaitMs } : {}),
-			});
+		await gate?.enter(profile.lane, signal);
+		const sent = { ...request, timeoutMs: profile.timeoutMs, signal: profile.abortable ? signal : undefined };
+		const outcome = await send(ctx, sent, baseUrl, redact, clock.now());
+		if (outcome.ok) {
+			gate?.succeeded(profile.lane);
+			return outcome.body;
 		}
-		if (!gated) await clock.sleep(waitMs, signal);
+		const rateLimited = situationOf(outcome).situation === 'rateLimited';
+		if (rateLimited) gate?.limited(profile.lane, outcome.retryAfterMs);
+		if (signal?.aborted) throw new NodeOperationError(ctx.getNode(), 'The execution was cancelled', { itemIndex });
+		const retry = verdict(outcome, profile.column) === 'retry';
+		const waitMs = outcome.retryAfterMs ?? profile.backoffMs(attempt);
+		const attempts = gate && rateLimited ? Math.max(profile.attempts, profile.rateLimitedAttempts) : profile.attempts;
+		if (!retry || attempt >= attempts || waitMs > profile.maxRetryWaitMs) throw callError(ctx, profile, outcome, { attempt, itemIndex, retry, waitMs });
+		// The gate holds the lane back for a 429 itself: waiting here too would wait twice.
+		if (!(gate && rateLimited)) await clock.sleep(waitMs, signal);
 	}
+}
+
+function callError(ctx: ApiContext, profile: Profile, failure: Failure, at: { attempt: number; itemIndex?: number; retry: boolean; waitMs: number }) {
+	const refused = at.retry && failure.retryAfterMs !== undefined && at.waitMs > profile.maxRetryWaitMs;
+	return failureError(ctx.getNode(), failure, {
+		column: profile.column,
+		attempts: at.attempt,
+		itemIndex: at.itemIndex,
+		retryable: at.retry,
+		...(refused ? { refusedRetryAfterMs: at.waitMs, maxRetryWaitMs: profile.maxRetryWaitMs } : {}),
+	});
+}
+
+function taskPath(ctx: ApiContext, taskId: string, itemIndex?: number): string {
+	if (!isTaskId(taskId)) throw new NodeOperationError(ctx.getNode(), `"${taskId.slice(0, 60)}" is not a task ID`, { itemIndex });
+	return `/api/v1/tasks/${encodeURIComponent(taskId)}`;
+}
+
+async function readTask(ctx: ApiContext, profile: Profile, taskId: string, options: CallOptions): Promise<Task> {
+	const task = parseTask(await call(ctx, profile, { method: 'GET', path: taskPath(ctx, taskId, options.itemIndex) }, options));
+	return { ...task, taskId: task.taskId ?? taskId };
 }
 
 export async function createTask(ctx: ApiContext, route: string, body: IDataObject, options: CallOptions = {}): Promise<Task> {
-	const answer = await call(ctx, 'create', { method: 'POST', path: route, body }, { timeoutMs: 120_000, ...options });
-	return parseTask(answer);
+	return parseTask(await call(ctx, PROFILES.create, { method: 'POST', path: route, body }, options));
 }
 
 export async function getTask(ctx: ApiContext, taskId: string, options: CallOptions = {}): Promise<Task> {
-	if (!isTaskId(taskId)) {
-		throw new NodeOperationError(ctx.getNode(), `"${taskId.slice(0, 60)}" is not a task ID`, { itemIndex: options.itemIndex });
+	return await readTask(ctx, PROFILES.read, taskId, options);
+}
+
+/** A status read that failed in a way that may pass (a 5xx, a 429, the network): the wait goes on. */
+export interface FailedRead {
+	error: Error;
+	retryAfterMs?: number;
+}
+
+/** One read of a task being waited for: a failure that may pass is returned for the wait to try later. */
+export async function readWhileWaiting(ctx: ApiContext, taskId: string, options: CallOptions): Promise<Task | FailedRead> {
+	try {
+		return await readTask(ctx, PROFILES.waitRead, taskId, options);
+	} catch (error) {
+		if (isRetryable(error)) return { error: error as Error, retryAfterMs: retryAfterOf(error) };
+		throw asNodeError(ctx.getNode(), error, options.itemIndex);
 	}
-	const path = `/api/v1/tasks/${encodeURIComponent(taskId)}`;
-	const task = parseTask(await call(ctx, 'read', { method: 'GET', path }, { timeoutMs: 30_000, ...options }));
-	return { ...task, taskId: task.taskId ?? taskId };
+}
+
+/** A callback's task as the API reports it: never the callback's own word. */
+export async function verifyTask(ctx: ApiContext, taskId: string): Promise<Task> {
+	return await readTask(ctx, PROFILES.verify, taskId, {});
 }

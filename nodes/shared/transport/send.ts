@@ -2,11 +2,9 @@ import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
 import type { Redact } from '../redact';
 import { readEnvelope } from '../task';
-import type { ApiContext } from './account';
+import { CREDENTIAL, type ApiContext } from './account';
 
 // Sending one request and reading its answer into an outcome; nothing here decides on retries.
-
-export const CREDENTIAL = 'apiInOneApi';
 
 export interface Request {
 	method: 'GET' | 'POST';

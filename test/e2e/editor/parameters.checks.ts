@@ -17,9 +17,9 @@ interface Panel {
 	hidden: string[];
 }
 
-const URL_SOURCE: Panel = { node: 'Upscale, Image Source URL', subtitle: 'Upscale', parameters: { resource: 'image', operation: 'upscale', imageSource: 'url' }, shown: ['imageUrl', 'waitForResult', 'downloadResult'], hidden: ['binaryPropertyName', 'taskId'] };
-const FILE_SOURCE: Panel = { node: 'Upscale, Image Source Binary File', subtitle: 'Upscale', parameters: { resource: 'image', operation: 'upscale', imageSource: 'binary' }, shown: ['binaryPropertyName', 'waitForResult'], hidden: ['imageUrl', 'taskId'] };
-const TASK_GET: Panel = { node: 'Task -> Get', subtitle: 'Get Task', parameters: { resource: 'task', operation: 'get' }, shown: ['taskId', 'waitForResult', 'downloadResult'], hidden: ['imageSource', 'imageUrl', 'binaryPropertyName'] };
+const URL_SOURCE: Panel = { node: 'Upscale, Image Source URL', subtitle: 'upscale: image', parameters: { resource: 'image', operation: 'upscale', imageSource: 'url' }, shown: ['imageUrl', 'waitForResult', 'downloadResult'], hidden: ['binaryPropertyName', 'taskId'] };
+const FILE_SOURCE: Panel = { node: 'Upscale, Image Source Binary File', subtitle: 'upscale: image', parameters: { resource: 'image', operation: 'upscale', imageSource: 'binary' }, shown: ['binaryPropertyName', 'waitForResult'], hidden: ['imageUrl', 'taskId'] };
+const TASK_GET: Panel = { node: 'Task -> Get', subtitle: 'get: task', parameters: { resource: 'task', operation: 'get' }, shown: ['taskId', 'waitForResult', 'downloadResult'], hidden: ['imageSource', 'imageUrl', 'binaryPropertyName'] };
 
 /** One workflow with a node per panel: opening a node is quick, opening a workflow is not. */
 async function openPanels(editor: Editor, panels: Panel[]) {

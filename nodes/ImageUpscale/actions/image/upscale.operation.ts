@@ -1,24 +1,15 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import {
-	concurrency,
-	downloadOptions,
-	downloadResult,
-	includeServiceDetails,
-	optionsCollection,
-	waitForResult,
-	waitOptions,
-} from '../../../shared/descriptions';
+import { includeServiceDetails, optionsCollection } from '../../../shared/descriptions';
 import { operationError } from '../../../shared/errors';
 import { unreachableBy, unreachableHint } from '../../../shared/reachability';
-import { itemSettings } from '../../../shared/settings';
-import { settle, type ItemRun } from '../../../shared/settle';
 import { isHttpUrl } from '../../../shared/task';
 import { createTask } from '../../../shared/transport';
+import { DEFAULT_MODEL, DEFAULT_ROUTE, upscaleSettings } from '../../run/settings';
+import { settle, type ItemRun } from '../../run/settle';
+import { concurrencyOption, downloadOptions, downloadResultProperty, waitForResultProperty, waitOptions } from '../descriptions';
 
-export const DEFAULT_MODEL = 'image-upscale';
-export const DEFAULT_ROUTE = '/api/v1/images/tools/upscale';
 const MAX_INPUT_BYTES = 20 * 1024 * 1024;
 
 const properties: INodeProperties[] = [
@@ -53,8 +44,8 @@ const properties: INodeProperties[] = [
 		hint: 'The name of the input binary field holding the image (at most 20 MB)',
 		displayOptions: { show: { imageSource: ['binary'] } },
 	},
-	waitForResult(true),
-	{ ...downloadResult, displayOptions: { show: { waitForResult: [true] }, hide: { '@tool': [true] } } },
+	waitForResultProperty(true),
+	{ ...downloadResultProperty, displayOptions: { show: { waitForResult: [true] }, hide: { '@tool': [true] } } },
 	optionsCollection([
 		{
 			displayName: 'Extra Body Fields',
@@ -72,7 +63,7 @@ const properties: INodeProperties[] = [
 			description:
 				"The service POSTs to this URL when the task ends: a Wait node's resume URL, or the API in One Trigger's production URL",
 		},
-		concurrency,
+		concurrencyOption,
 		includeServiceDetails,
 		...downloadOptions({ '/waitForResult': [true], '/downloadResult': [true] }),
 		...waitOptions,
@@ -122,30 +113,6 @@ async function readImage(ctx: IExecuteFunctions, itemIndex: number, asTool: bool
 	return { image: trimmed, name: trimmed };
 }
 
-function extraBodyOf(ctx: IExecuteFunctions, options: IDataObject, itemIndex: number): IDataObject {
-	let extra: unknown = options.extraBody ?? {};
-	if (typeof extra === 'string') {
-		try {
-			extra = extra.trim() === '' ? {} : JSON.parse(extra);
-		} catch {
-			throw new NodeOperationError(ctx.getNode(), 'Extra Body Fields is not valid JSON', { itemIndex });
-		}
-	}
-	if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) {
-		throw new NodeOperationError(ctx.getNode(), 'Extra Body Fields must be a JSON object', { itemIndex });
-	}
-	return extra as IDataObject;
-}
-
-function callbackUrlOf(ctx: IExecuteFunctions, options: IDataObject, itemIndex: number): string | undefined {
-	const value = options.callbackUrl;
-	if (value === undefined || value === null || value === '') return undefined;
-	if (typeof value !== 'string' || !isHttpUrl(value)) {
-		throw new NodeOperationError(ctx.getNode(), 'The Callback URL must be an http(s) URL', { itemIndex });
-	}
-	return value.trim();
-}
-
 /** A callback the service could never deliver gets a hint in the execution, once per run. */
 function checkReachable(url: string | undefined, run: ItemRun) {
 	const kind = url && unreachableBy(url);
@@ -154,19 +121,14 @@ function checkReachable(url: string | undefined, run: ItemRun) {
 
 export async function execute(this: IExecuteFunctions, run: ItemRun): Promise<INodeExecutionData> {
 	const { itemIndex, batch } = run;
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const settings = itemSettings(this, itemIndex, true);
-	if (!settings.wait) settings.download = undefined;
-	const model = String(options.model || DEFAULT_MODEL);
-	const route = `/${String(options.route || DEFAULT_ROUTE).replace(/^\/+/, '')}`;
-
+	const settings = upscaleSettings(this, itemIndex);
+	const { model, callbackUrl } = settings;
 	const input = await readImage(this, itemIndex, settings.asTool);
-	const callbackUrl = callbackUrlOf(this, options, itemIndex);
 	checkReachable(callbackUrl, run);
-	const body: IDataObject = { ...extraBodyOf(this, options, itemIndex), model, image: input.image, ...(callbackUrl ? { callback_url: callbackUrl } : {}) };
+	const body: IDataObject = { ...settings.extraBody, model, image: input.image, ...(callbackUrl ? { callback_url: callbackUrl } : {}) };
 
 	// Not tied to the item's signal: a create in flight is let finish, so the task it makes is known.
-	const task = await createTask(this, route, body, { itemIndex, gate: batch.gate });
+	const task = await createTask(this, settings.route, body, { itemIndex, gate: batch.gate });
 	if (task.taskId) batch.created.set(itemIndex, task.taskId);
 	else if (task.state === 'running') {
 		throw operationError(this.getNode(), 'The service accepted the image but sent no task ID to follow', {

@@ -1,9 +1,9 @@
 import type { IBinaryData, IBinaryKeyData, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { operationError } from './errors';
+import { operationError } from '../../shared/errors';
 import type { DownloadSettings } from './settings';
-import type { Task } from './task';
+import type { Task } from '../../shared/task';
 
 const EXTENSIONS: Record<string, string> = {
 	'image/png': 'png',
@@ -68,7 +68,7 @@ const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
  * service sent although the node asked for none cannot get past it, and n8n's store drops the
  * unfinished file. Only http(s) URLs; no credentials are sent with it.
  */
-export async function downloadResult(ctx: IExecuteFunctions, options: DownloadOptions): Promise<IBinaryData> {
+export async function downloadImage(ctx: IExecuteFunctions, options: DownloadOptions): Promise<IBinaryData> {
 	const { url, itemIndex, maxBytes } = options;
 	if (!/^https?:\/\//i.test(url)) {
 		throw new NodeOperationError(ctx.getNode(), `The result URL is not an http(s) URL: ${url.slice(0, 100)}`, { itemIndex });
@@ -123,7 +123,7 @@ export async function resultBinary(
 	item: { itemIndex: number; inputName?: string; signal?: AbortSignal },
 ): Promise<IBinaryKeyData> {
 	if (!task.imageUrl) throw operationError(ctx.getNode(), 'The task succeeded but the service gave no result URL', { itemIndex: item.itemIndex });
-	const binary = await downloadResult(ctx, {
+	const binary = await downloadImage(ctx, {
 		url: task.imageUrl,
 		baseName: baseNameOf(item.inputName) ?? baseNameOf(task.taskId) ?? 'result',
 		maxBytes: settings.maxBytes,

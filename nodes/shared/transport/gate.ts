@@ -1,10 +1,13 @@
-import { clock } from './clock';
-import type { CallKind, Gate } from './transport';
-import { backoffMs } from './transport/policy';
-import type { Failure } from './transport/send';
+import { clock } from '../clock';
+import { backoffMs, type Lane } from './profiles';
 
-/** Switch for the benchmark's "each item on its own" row; always on in n8n. */
-export const rateGate = { enabled: true };
+/** Lets a batch hold requests back (a rate limit seen by one item) and learn from their outcomes. */
+export interface Gate {
+	enter(lane: Lane, signal?: AbortSignal): Promise<void>;
+	succeeded(lane: Lane): void;
+	/** The service said "slow down": the gate holds the lane's next requests back itself. */
+	limited(lane: Lane, retryAfterMs?: number): void;
+}
 
 const SECOND = 1000;
 /** Paced this far below the rate the account was seen to take, so the pace itself causes no 429. */
@@ -17,7 +20,7 @@ const GROWTH = 0.02;
 const MIN_SAMPLES = 3;
 
 /** One kind of request (creates, or reads) of one batch. */
-class Lane {
+class LanePace {
 	private pausedUntil = 0;
 	/** Requests a second this lane is paced at, once a 429 has shown what the account takes. */
 	private rate?: number;
@@ -97,22 +100,17 @@ class Lane {
  * below the rate the account was seen to take, cut on a later 429 and probed upwards slowly.
  */
 export class RateGate implements Gate {
-	private readonly lanes: Record<CallKind, Lane> = { create: new Lane(), read: new Lane() };
+	private readonly lanes: Record<Lane, LanePace> = { create: new LanePace(), read: new LanePace() };
 
-	async enter(kind: CallKind, signal?: AbortSignal): Promise<void> {
-		if (rateGate.enabled) await this.lanes[kind].enter(signal);
+	async enter(lane: Lane, signal?: AbortSignal): Promise<void> {
+		await this.lanes[lane].enter(signal);
 	}
 
-	leave(kind: CallKind, failure?: Failure): boolean {
-		if (!rateGate.enabled) return false;
-		if (!failure) this.lanes[kind].succeeded();
-		if (failure?.status !== 429) return false;
-		this.lanes[kind].limited(failure.retryAfterMs);
-		return true;
+	succeeded(lane: Lane) {
+		this.lanes[lane].succeeded();
 	}
 
-	/** How many tries a request may take while the gate holds it: 429s are the gate's to absorb. */
-	attempts(failure: Failure, maxAttempts: number): number {
-		return rateGate.enabled && failure.status === 429 ? Math.max(maxAttempts, 10) : maxAttempts;
+	limited(lane: Lane, retryAfterMs?: number) {
+		this.lanes[lane].limited(retryAfterMs);
 	}
 }

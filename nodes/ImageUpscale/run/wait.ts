@@ -1,10 +1,12 @@
-import { clock } from './clock';
-import type { Task } from './task';
+import { clock } from '../../shared/clock';
+import type { Task } from '../../shared/task';
+import { PROFILES, type FailedRead } from '../../shared/transport';
 
 /**
  * Waiting for a task, all of it: when to read (a quick first read, the run time the batch has
  * learned, back-off for tasks that are late or stuck in the queue, a ceiling per step), the wait
- * limit, the cancel signal, and reads that fail while waiting (they count as "still running").
+ * limit, the cancel signal, and reads that fail while waiting (they count as "still running"; how
+ * long to wait after them is the waitRead profile's in transport).
  *
  * Tasks of one batch take about the same time, so each ended task teaches the batch how long a
  * task runs: later tasks make their first read when they should be done. A task that is late is
@@ -29,7 +31,6 @@ const LATE_GROWTH = 2.6;
  * back-off). A blind first read (nothing learned yet) that finds it ended teaches half its time.
  */
 const ENDED_AT_FIRST_READ = 0.9;
-const FAILED_READ_BACKOFF_MS = 1000;
 
 export class RunTimeEstimate {
 	private samples: number[] = [];
@@ -77,14 +78,8 @@ export function nextDelay(s: Schedule): number {
 	} else {
 		delay = expected * LATE_STEP * LATE_GROWTH ** Math.max(0, s.lateReads - LATE_EVEN_STEPS);
 	}
-	if (s.failedReads > 0) delay = Math.max(delay, FAILED_READ_BACKOFF_MS * 2 ** (s.failedReads - 1));
+	if (s.failedReads > 0) delay = Math.max(delay, PROFILES.waitRead.backoffMs(s.failedReads));
 	return Math.max(jitter(Math.min(MAX_STEP_MS, Math.max(MIN_STEP_MS, delay))), s.retryAfterMs ?? 0);
-}
-
-/** A status read that failed in a way that may pass (a 5xx, a 429, the network): the wait goes on. */
-export interface FailedRead {
-	error: Error;
-	retryAfterMs?: number;
 }
 
 const isFailedRead = (result: Task | FailedRead): result is FailedRead => 'error' in result && result.error instanceof Error;

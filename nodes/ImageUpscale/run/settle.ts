@@ -1,13 +1,14 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 
+import { clock } from '../../shared/clock';
+import { asNodeError, operationError, type NodeError } from '../../shared/errors';
+import { taskJson, toolJson } from '../../shared/output';
+import type { Task } from '../../shared/task';
+import { readWhileWaiting } from '../../shared/transport';
 import type { Batch } from './batch';
-import { clock } from './clock';
 import { resultBinary } from './download';
-import { asNodeError, operationError, withTaskId } from './errors';
 import type { ItemSettings } from './settings';
-import { taskJson, toolJson, type Task } from './task';
-import { getTask, isRetryable, retryAfterOf } from './transport';
-import { waitForTask, type FailedRead } from './wait';
+import { waitForTask } from './wait';
 
 /** One item's run: its index, the batch it belongs to, and the signal that stops it. */
 export interface ItemRun {
@@ -31,15 +32,7 @@ async function waitedTask(ctx: IExecuteFunctions, run: ItemRun, task: Task, sett
 	const taskId = task.taskId;
 	if (!wait || task.state !== 'running' || !taskId) return task;
 	const { itemIndex, batch, signal } = run;
-	// One attempt per read: a failed read that may pass goes back to the wait, which tries again later.
-	const read = async (): Promise<Task | FailedRead> => {
-		try {
-			return await getTask(ctx, taskId, { itemIndex, signal, maxAttempts: 1, gate: batch.gate });
-		} catch (error) {
-			if (isRetryable(error)) return { error: error as Error, retryAfterMs: retryAfterOf(error) };
-			throw asNodeError(ctx.getNode(), error, itemIndex);
-		}
-	};
+	const read = async () => await readWhileWaiting(ctx, taskId, { itemIndex, signal, gate: batch.gate });
 	const waited = await waitForTask(task, read, { limitMs: wait.limitMs, estimate: batch.estimate, signal });
 	if (!waited.timedOut || wait.returnRunning) return waited.task;
 	const seconds = Math.round(wait.limitMs / 100) / 10;
@@ -48,6 +41,20 @@ async function waitedTask(ctx: IExecuteFunctions, run: ItemRun, task: Task, sett
 		itemIndex,
 		description: `Task ID: ${taskId} (last status "${waited.task.status}").${lastRead} Fetch it later with the Task -> Get operation, or raise "Wait Limit (Seconds)".`,
 	});
+}
+
+/**
+ * Marks an error raised after the task was created with the task's ID (in its description and in
+ * `context.taskId`, which continueOnFail items carry), so a paid task is never lost from sight.
+ */
+export function withTaskId(node: INode, error: unknown, itemIndex: number, taskId: string): NodeError {
+	const marked = asNodeError(node, error, itemIndex);
+	if (marked.context.taskId) return marked;
+	marked.context.taskId = taskId;
+	if (!`${marked.message} ${marked.description ?? ''}`.includes(taskId)) {
+		marked.description = `Task ID: ${taskId}.${marked.description ? ` ${marked.description}` : ''}`;
+	}
+	return marked;
 }
 
 /**

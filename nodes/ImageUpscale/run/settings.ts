@@ -1,9 +1,13 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { isHttpUrl } from '../../shared/task';
+
 // Every setting of an item is read and checked here, once, into one typed object: nothing
 // downstream reads the options bag or a parameter's UI name.
 
+export const DEFAULT_MODEL = 'image-upscale';
+export const DEFAULT_ROUTE = '/api/v1/images/tools/upscale';
 export const DEFAULT_CONCURRENCY = 10;
 export const MAX_CONCURRENCY = 100;
 export const DEFAULT_WAIT_LIMIT_SECONDS = 300;
@@ -29,6 +33,15 @@ export interface ItemSettings {
 	includeServiceDetails: boolean;
 	/** Called by an AI agent as a tool: the agent gets URLs and a summary, never a file. */
 	asTool: boolean;
+}
+
+export interface UpscaleSettings extends ItemSettings {
+	model: string;
+	/** The create request's path, starting with one "/". */
+	route: string;
+	/** More fields for the create request, under the node's own. */
+	extraBody: IDataObject;
+	callbackUrl?: string;
 }
 
 function fail(ctx: IExecuteFunctions, message: string, itemIndex?: number): never {
@@ -57,11 +70,9 @@ function downloadSettings(ctx: IExecuteFunctions, options: IDataObject, itemInde
 /** Whether an AI agent runs the node as a tool (n8n 2.x says so; 1.x runs the "...Tool" node type). */
 export const isToolCall = (ctx: IExecuteFunctions): boolean => ctx.isToolExecution?.() === true || ctx.getNode().type.endsWith('Tool');
 
-/** The settings of one item of the action node (Upscale or Task -> Get). */
-export function itemSettings(ctx: IExecuteFunctions, itemIndex: number, waitByDefault: boolean): ItemSettings {
-	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const waits = ctx.getNodeParameter('waitForResult', itemIndex, waitByDefault) === true;
-	const downloads = ctx.getNodeParameter('downloadResult', itemIndex, true) === true;
+const optionsOf = (ctx: IExecuteFunctions, itemIndex: number) => ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+
+function itemSettings(ctx: IExecuteFunctions, itemIndex: number, options: IDataObject, waits: boolean, downloads: boolean): ItemSettings {
 	const asTool = isToolCall(ctx);
 	const settings: ItemSettings = { includeServiceDetails: options.includeServiceDetails === true && !asTool, asTool };
 	if (waits) {
@@ -72,9 +83,49 @@ export function itemSettings(ctx: IExecuteFunctions, itemIndex: number, waitByDe
 	return settings;
 }
 
+const isOn = (ctx: IExecuteFunctions, name: string, itemIndex: number, byDefault: boolean) => ctx.getNodeParameter(name, itemIndex, byDefault) === true;
+
+/** Task -> Get: downloads a succeeded task's result whether or not it waited for it. */
+export function taskGetSettings(ctx: IExecuteFunctions, itemIndex: number): ItemSettings {
+	const waits = isOn(ctx, 'waitForResult', itemIndex, false);
+	return itemSettings(ctx, itemIndex, optionsOf(ctx, itemIndex), waits, isOn(ctx, 'downloadResult', itemIndex, true));
+}
+
+/** Image -> Upscale: a result is downloaded only by an item that waits for it. */
+export function upscaleSettings(ctx: IExecuteFunctions, itemIndex: number): UpscaleSettings {
+	const options = optionsOf(ctx, itemIndex);
+	const waits = isOn(ctx, 'waitForResult', itemIndex, true);
+	return {
+		...itemSettings(ctx, itemIndex, options, waits, waits && isOn(ctx, 'downloadResult', itemIndex, true)),
+		model: String(options.model || DEFAULT_MODEL),
+		route: `/${String(options.route || DEFAULT_ROUTE).replace(/^\/+/, '')}`,
+		extraBody: extraBodyOf(ctx, options.extraBody, itemIndex),
+		callbackUrl: callbackUrlOf(ctx, options.callbackUrl, itemIndex),
+	};
+}
+
+function extraBodyOf(ctx: IExecuteFunctions, value: unknown, itemIndex: number): IDataObject {
+	let extra: unknown = value ?? {};
+	if (typeof extra === 'string') {
+		try {
+			extra = extra.trim() === '' ? {} : JSON.parse(extra);
+		} catch {
+			fail(ctx, 'Extra Body Fields is not valid JSON', itemIndex);
+		}
+	}
+	if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) fail(ctx, 'Extra Body Fields must be a JSON object', itemIndex);
+	return extra as IDataObject;
+}
+
+function callbackUrlOf(ctx: IExecuteFunctions, value: unknown, itemIndex: number): string | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	if (typeof value !== 'string' || !isHttpUrl(value)) fail(ctx, 'The Callback URL must be an http(s) URL', itemIndex);
+	return value.trim();
+}
+
 /** How many items run at once: one setting for the whole run, read from the first item. */
-export function concurrency(ctx: IExecuteFunctions): number {
-	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+export function runConcurrency(ctx: IExecuteFunctions): number {
+	const options = optionsOf(ctx, 0);
 	const value = positiveNumber(ctx, options.concurrency ?? DEFAULT_CONCURRENCY, 'Concurrency');
 	if (!Number.isInteger(value) || value > MAX_CONCURRENCY) fail(ctx, `Concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, not ${value}`);
 	return value;
