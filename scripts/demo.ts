@@ -85,6 +85,7 @@ export function parseDemoArgs(argv: string[]): DemoOptions & { help?: boolean; u
 function builtNode(): INodeType {
 	const file = path.join(__dirname, '..', 'dist', 'nodes', 'ImageUpscale', 'ImageUpscale.node.js');
 	if (!existsSync(file)) throw new UsageError(`${path.relative(process.cwd(), file)} is missing: run "npm run build" first (npm run demo does)`);
+	// eslint-disable-next-line @typescript-eslint/no-require-imports -- the compiled file in dist/, found at run time
 	const { ImageUpscale } = require(file) as { ImageUpscale: new () => INodeType };
 	return new ImageUpscale();
 }

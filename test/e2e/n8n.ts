@@ -26,7 +26,9 @@ export function killAll() {
 	for (const child of children) {
 		try {
 			if (child.pid) process.kill(-child.pid, 'SIGKILL');
-		} catch {}
+		} catch {
+			// the process group has already exited
+		}
 	}
 	children.clear();
 }
@@ -190,11 +192,15 @@ export class N8n {
 		const exited = new Promise((r) => server.once('exit', () => r(true)));
 		try {
 			process.kill(-server.pid, 'SIGTERM');
-		} catch {}
+		} catch {
+			// the process group has already exited
+		}
 		if (server.exitCode === null && server.signalCode === null && !(await Promise.race([exited, sleep(graceMs).then(() => false)]))) {
 			try {
 				process.kill(-server.pid, 'SIGKILL');
-			} catch {}
+			} catch {
+				// the process group exited during the grace period
+			}
 			await exited;
 		}
 		children.delete(server);

@@ -46,7 +46,9 @@ export async function startPostgres(): Promise<Postgres> {
 		if (running) {
 			try {
 				asPostgres('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
-			} catch {}
+			} catch {
+				// already stopped, or pg_ctl failed: the folder is removed below all the same
+			}
 			running = false;
 		}
 		rmSync(dir, { recursive: true, force: true });
@@ -107,11 +109,15 @@ export async function stopProcess(child: import('node:child_process').ChildProce
 	const exited = new Promise((resolve) => child.once('exit', () => resolve(true)));
 	try {
 		process.kill(-child.pid, 'SIGTERM');
-	} catch {}
+	} catch {
+		// the process group has already exited
+	}
 	if (!(await Promise.race([exited, sleep(graceMs).then(() => false)]))) {
 		try {
 			process.kill(-child.pid, 'SIGKILL');
-		} catch {}
+		} catch {
+			// the process group exited during the grace period
+		}
 		await exited;
 	}
 }

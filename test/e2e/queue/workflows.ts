@@ -18,6 +18,7 @@ interface Node {
 	id?: string;
 	name: string;
 	type: string;
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the examples' parameters, set at any depth by the suites
 	parameters: Record<string, any>;
 	credentials?: Record<string, unknown>;
 	webhookId?: string;
