@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- dev tooling, never published: n8n's rules for community node code do not apply */
 import { startStandIn, type FaultRule, type ImageSpec, type Route, type StandIn, type TunableOptions } from '../test/stand-in/server';
 
 /**

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- dev tooling, never published: n8n's rules for community node code do not apply */
 /**
  * `npm run demo`: builds the package, then runs a real n8n workflow (n8n-core's WorkflowExecute
  * with this package's built Image Upscale node) that upscales a batch of images against a local
