@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error -- dev tooling, never published: n8n's rules for community node code do not apply */
 import { progress } from './format';
 import { measure, Unavailable, type RunOutcome, type RunSpec } from './measure';
 import type { Options } from './options';

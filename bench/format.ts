@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- dev tooling, never published: n8n's rules for community node code do not apply */
 import type { RunOutcome } from './measure';
 
 /** Number formats and per-run figures shared by the progress lines and the report. */

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- dev tooling, never published: n8n's rules for community node code do not apply */
 import { execSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -24,7 +25,9 @@ function hostInfo(): Host {
 		const git = (command: string) => execSync(command, { cwd: path.join(__dirname, '..'), stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
 		commit = git('git rev-parse --short HEAD');
 		if (git('git status --porcelain -- nodes credentials')) commit += ' (uncommitted changes under nodes/ or credentials/)';
-	} catch {}
+	} catch {
+		// not a git checkout, or no git: the commit stays 'unknown'
+	}
 	return { hostname: os.hostname(), cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memGb: os.totalmem() / 1024 ** 3, node: process.version, os: `${os.type()} ${os.release()} ${os.arch()}`, commit };
 }
 

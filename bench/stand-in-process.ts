@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- dev tooling, never published: n8n's rules for community node code do not apply */
 import { startStandIn, type FaultRule, type ImageSpec, type Route, type StandIn, type TunableOptions } from '../test/stand-in/server';
 
 /**
@@ -54,6 +55,7 @@ async function answer(message: StandInRequest): Promise<unknown> {
 		case 'snapshot': {
 			const cpu = process.cpuUsage();
 			const snapshot: Snapshot = {
+				// eslint-disable-next-line @typescript-eslint/no-unused-vars -- the request bodies are left out of the snapshot
 				entries: s.log.entries.map(({ body: _body, ...rest }) => rest),
 				tasks: s.tasks().filter((t) => t.createdAt >= since),
 				maxInFlight: { create: s.log.maxInFlight('create'), status: s.log.maxInFlight('status'), file: s.log.maxInFlight('file') },

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- dev tooling, never published: n8n's rules for community node code do not apply */
 /**
  * `npm run demo`: builds the package, then runs a real n8n workflow (n8n-core's WorkflowExecute
  * with this package's built Image Upscale node) that upscales a batch of images against a local
@@ -85,6 +86,7 @@ export function parseDemoArgs(argv: string[]): DemoOptions & { help?: boolean; u
 function builtNode(): INodeType {
 	const file = path.join(__dirname, '..', 'dist', 'nodes', 'ImageUpscale', 'ImageUpscale.node.js');
 	if (!existsSync(file)) throw new UsageError(`${path.relative(process.cwd(), file)} is missing: run "npm run build" first (npm run demo does)`);
+	// eslint-disable-next-line @typescript-eslint/no-require-imports -- the compiled file in dist/, found at run time
 	const { ImageUpscale } = require(file) as { ImageUpscale: new () => INodeType };
 	return new ImageUpscale();
 }

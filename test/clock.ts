@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- dev tooling, never published: n8n's rules for community node code do not apply */
 import { clock } from '../nodes/shared/clock';
 
 /** Test control of the nodes' clock (nodes/shared/clock.ts): no test reads the wall clock to judge time. */

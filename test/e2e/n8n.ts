@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- dev tooling, never published: n8n's rules for community node code do not apply */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -26,7 +27,9 @@ export function killAll() {
 	for (const child of children) {
 		try {
 			if (child.pid) process.kill(-child.pid, 'SIGKILL');
-		} catch {}
+		} catch {
+			// the process group has already exited
+		}
 	}
 	children.clear();
 }
@@ -190,11 +193,15 @@ export class N8n {
 		const exited = new Promise((r) => server.once('exit', () => r(true)));
 		try {
 			process.kill(-server.pid, 'SIGTERM');
-		} catch {}
+		} catch {
+			// the process group has already exited
+		}
 		if (server.exitCode === null && server.signalCode === null && !(await Promise.race([exited, sleep(graceMs).then(() => false)]))) {
 			try {
 				process.kill(-server.pid, 'SIGKILL');
-			} catch {}
+			} catch {
+				// the process group exited during the grace period
+			}
 			await exited;
 		}
 		children.delete(server);

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- dev tooling, never published: n8n's rules for community node code do not apply */
 /**
  * End to end in real n8n: packs this package, installs it the way n8n loads community packages,
  * and runs each suite against the local stand-in of the service. Results are read from n8n itself

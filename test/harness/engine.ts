@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- dev tooling, never published: n8n's rules for community node code do not apply */
 import { Container } from '@n8n/di';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BinaryDataConfig, BinaryDataService, ExecutionLifecycleHooks, WebhookContext, WorkflowExecute } from 'n8n-core';

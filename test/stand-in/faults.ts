@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- dev tooling, never published: n8n's rules for community node code do not apply */
 import { STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { JSON_TYPE, sendJson, sendText, type Res } from './http';
 import type { Fault, FaultKind, FaultMatchInput, FaultRule, HttpFault, Route } from './types';

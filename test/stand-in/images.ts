@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/require-node-api-error -- dev tooling, never published: n8n's rules for community node code do not apply */
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import type { ImageFormat, ImageSpec } from './types';
 

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-hardcoded-secrets, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- dev tooling, never published: n8n's rules for community node code do not apply */
 import { spawn } from 'node:child_process';
 import * as http from 'node:http';
 import * as path from 'node:path';
@@ -18,11 +19,14 @@ async function start(options: StandInOptions = {}): Promise<StandIn> {
 	return s;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed JSON body, read field by field by the assertions
+type Json = any;
+
 interface Answer {
 	status: number;
 	headers: Record<string, string | string[] | undefined>;
 	text: string;
-	json: any;
+	json: Json;
 }
 
 async function call(s: StandIn, method: 'GET' | 'POST', path: string, opts: { body?: unknown; key?: string | null } = {}): Promise<Answer> {
@@ -33,7 +37,7 @@ async function call(s: StandIn, method: 'GET' | 'POST', path: string, opts: { bo
 	const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
 	const res = await request(s.url + path, { method, headers, body });
 	const text = await res.body.text();
-	let json: any;
+	let json: Json;
 	try {
 		json = JSON.parse(text);
 	} catch {
@@ -46,7 +50,7 @@ const create = (s: StandIn, body: Record<string, unknown> = {}, tool = 'upscale'
 	call(s, 'POST', `/api/v1/images/tools/${tool}`, { body: { model: 'image-upscale', image: s.imageUrl(), ...body } });
 const status = (s: StandIn, id: string): Promise<Answer> => call(s, 'GET', `/api/v1/tasks/${id}`);
 
-async function settle(s: StandIn, id: string, done = ['COMPLETED', 'FAILED']): Promise<any> {
+async function settle(s: StandIn, id: string, done = ['COMPLETED', 'FAILED']): Promise<Json> {
 	for (let i = 0; i < 250; i++) {
 		const { json } = await status(s, id);
 		if (done.includes(json.data.status)) return json;
@@ -61,8 +65,8 @@ async function fetchBytes(url: string): Promise<{ status: number; type: unknown;
 	return { status: res.statusCode, type: res.headers['content-type'], length: res.headers['content-length'], buf };
 }
 
-async function receiver(statuses: number[] = []): Promise<{ url: string; got: any[] }> {
-	const got: any[] = [];
+async function receiver(statuses: number[] = []): Promise<{ url: string; got: Json[] }> {
+	const got: Json[] = [];
 	const srv = http.createServer((req, res) => {
 		let text = '';
 		req.on('data', (c) => (text += c));

@@ -40,6 +40,7 @@ export type FaultKind = Fault['kind'];
 
 export interface FaultMatchInput {
 	path: string;
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the request's JSON, read by each rule's own match
 	body: any;
 	taskId?: string;
 }

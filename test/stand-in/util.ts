@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- dev tooling, never published: n8n's rules for community node code do not apply */
 import { randomInt } from 'node:crypto';
 import { request, type Dispatcher } from 'undici';
 

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- dev tooling, never published: n8n's rules for community node code do not apply */
 import type { StandIn } from '../../stand-in/server';
 import { fail, manualTrigger, visible, type Editor, type WorkflowNode } from './editor';
 

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- dev tooling, never published: n8n's rules for community node code do not apply */
 import { execFileSync, spawn } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,7 +47,9 @@ export async function startPostgres(): Promise<Postgres> {
 		if (running) {
 			try {
 				asPostgres('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
-			} catch {}
+			} catch {
+				// already stopped, or pg_ctl failed: the folder is removed below all the same
+			}
 			running = false;
 		}
 		rmSync(dir, { recursive: true, force: true });
@@ -107,11 +110,15 @@ export async function stopProcess(child: import('node:child_process').ChildProce
 	const exited = new Promise((resolve) => child.once('exit', () => resolve(true)));
 	try {
 		process.kill(-child.pid, 'SIGTERM');
-	} catch {}
+	} catch {
+		// the process group has already exited
+	}
 	if (!(await Promise.race([exited, sleep(graceMs).then(() => false)]))) {
 		try {
 			process.kill(-child.pid, 'SIGKILL');
-		} catch {}
+		} catch {
+			// the process group exited during the grace period
+		}
 		await exited;
 	}
 }

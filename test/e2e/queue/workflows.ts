@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- dev tooling, never published: n8n's rules for community node code do not apply */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -18,6 +19,7 @@ interface Node {
 	id?: string;
 	name: string;
 	type: string;
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the examples' parameters, set at any depth by the suites
 	parameters: Record<string, any>;
 	credentials?: Record<string, unknown>;
 	webhookId?: string;
