@@ -8,9 +8,9 @@ export type Redact = <T>(value: T) => T;
  * an object or array (a copy; the input is left alone). Everything the service sends goes through
  * one before it can reach an output, an error or a log.
  */
-export function redactor(secret: string): Redact {
+export function redactor(secret: string, replacement = REDACTED): Redact {
 	const forms = [...new Set([secret, encodeURIComponent(secret)])].filter((form) => form.length >= 4);
-	const text = (value: string) => forms.reduce((out, form) => out.split(form).join(REDACTED), value);
+	const text = (value: string) => forms.reduce((out, form) => out.split(form).join(replacement), value);
 	const deep = (value: unknown): unknown => {
 		if (typeof value === 'string') return text(value);
 		if (Array.isArray(value)) return value.map(deep);
@@ -21,3 +21,6 @@ export function redactor(secret: string): Redact {
 	};
 	return forms.length ? (deep as Redact) : (value) => value;
 }
+
+/** A URL's `user:password@` shown as `user:***@`, for URLs that are not valid too. */
+export const withoutUrlPassword = (text: string): string => text.replace(/(\/\/[^/?#@:\s]*:)[^/?#@\s]*@/g, '$1***@');

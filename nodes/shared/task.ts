@@ -130,9 +130,15 @@ export function parseTask(body: unknown): Task {
 	return task;
 }
 
-/** Task ids go into the status route's path: nothing that could move it to another path. */
-// Refused: anything that would reach another route once put in the path ("/", "\\", "..", ".").
-export const isTaskId = (id: string): boolean => id.length > 0 && id.length <= 200 && !/[/\\]|\.\./.test(id) && id !== '.';
+/**
+ * Task ids go into the status route's path: nothing that could reach another route once put there
+ * ("/", "\\", dot segments, also percent-encoded), nor control characters that could break a
+ * header or a log line.
+ */
+const hasControlCharacter = (text: string) => [...text].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f);
+
+export const isTaskId = (id: string): boolean =>
+	id.length > 0 && id.length <= 200 && id !== '.' && !hasControlCharacter(id) && !/[/\\]|\.\.|%2e|%2f|%5c/i.test(id);
 
 /** The task id named by a callback body, before anything in it is trusted. */
 export const taskIdIn = (body: unknown): string | undefined => parseTask(body).taskId;

@@ -172,7 +172,7 @@ describe('Image -> Upscale: binary input over 20 MB', () => {
 			items: [{ json: {}, binary: { data: { ...file, mimeType: 'image/png', fileName: 'huge.png' } } }],
 			credentials: credentialsFor(box.standIn),
 		});
-		expect(result.error?.message).toBe('The image in field "data" is over 20 MB');
+		expect(result.error?.message).toBe('The image in field "data" is 20.0 MB, over the 20 MB limit');
 		expect(box.standIn.log.count('create')).toBe(0);
 	});
 });

@@ -104,6 +104,9 @@ export function upscaleSettings(ctx: IExecuteFunctions, itemIndex: number): Upsc
 	};
 }
 
+/** Set by the node's own options (Model, the image, Callback URL), or keys that could reach a prototype. */
+const RESERVED_BODY_FIELDS = ['model', 'image', 'callback_url', '__proto__', 'constructor', 'prototype'];
+
 function extraBodyOf(ctx: IExecuteFunctions, value: unknown, itemIndex: number): IDataObject {
 	let extra: unknown = value ?? {};
 	if (typeof extra === 'string') {
@@ -114,6 +117,8 @@ function extraBodyOf(ctx: IExecuteFunctions, value: unknown, itemIndex: number):
 		}
 	}
 	if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) fail(ctx, 'Extra Body Fields must be a JSON object', itemIndex);
+	const reserved = Object.keys(extra).find((key) => RESERVED_BODY_FIELDS.includes(key));
+	if (reserved) fail(ctx, `Extra Body Fields cannot set "${reserved}"`, itemIndex);
 	return extra as IDataObject;
 }
 

@@ -62,7 +62,7 @@ function callError(ctx: ApiContext, profile: Profile, failure: Failure, at: { at
 }
 
 function taskPath(ctx: ApiContext, taskId: string, itemIndex?: number): string {
-	if (!isTaskId(taskId)) throw new NodeOperationError(ctx.getNode(), `"${taskId.slice(0, 60)}" is not a task ID`, { itemIndex });
+	if (!isTaskId(taskId)) throw new NodeOperationError(ctx.getNode(), `${JSON.stringify(taskId.slice(0, 60))} is not a task ID`, { itemIndex });
 	return `/api/v1/tasks/${encodeURIComponent(taskId)}`;
 }
 

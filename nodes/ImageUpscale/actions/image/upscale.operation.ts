@@ -2,11 +2,13 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { includeServiceDetails, optionsCollection } from '../../../shared/descriptions';
-import { operationError } from '../../../shared/errors';
+import { asNodeError, operationError } from '../../../shared/errors';
 import { unreachableBy, unreachableHint } from '../../../shared/reachability';
+import { withoutUrlPassword } from '../../../shared/redact';
 import { isHttpUrl } from '../../../shared/task';
 import { createTask } from '../../../shared/transport';
-import { DEFAULT_MODEL, DEFAULT_ROUTE, upscaleSettings } from '../../run/settings';
+import { urlPasswordHider } from '../../run/hideUrlPassword';
+import { DEFAULT_MODEL, DEFAULT_ROUTE, upscaleSettings, type UpscaleSettings } from '../../run/settings';
 import { settle, type ItemRun } from '../../run/settle';
 import { concurrencyOption, downloadOptions, downloadResultProperty, waitForResultProperty, waitOptions } from '../descriptions';
 
@@ -99,17 +101,19 @@ async function readImage(ctx: IExecuteFunctions, itemIndex: number, asTool: bool
 		if (!meta.mimeType?.startsWith('image/')) {
 			throw fail(`The file in field "${field}" is not an image (${meta.mimeType || 'unknown type'})`);
 		}
-		const tooLarge = () => fail(`The image in field "${field}" is over 20 MB`, 'Send large images by URL instead.');
-		if (Number(meta.bytes) > MAX_INPUT_BYTES) throw tooLarge(); // known without reading the file
+		const tooLarge = (bytes: number) =>
+			fail(`The image in field "${field}" is ${(bytes / 1024 / 1024).toFixed(1)} MB, over the 20 MB limit`, 'Send large images by URL instead.');
+		if (Number(meta.bytes) > MAX_INPUT_BYTES) throw tooLarge(Number(meta.bytes)); // known without reading the file
 		const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, field);
-		if (buffer.length > MAX_INPUT_BYTES) throw tooLarge();
+		if (buffer.length > MAX_INPUT_BYTES) throw tooLarge(buffer.length);
+		if (buffer.length === 0) throw fail(`The image in field "${field}" is empty (0 bytes)`);
 		return { image: `data:${meta.mimeType};base64,${buffer.toString('base64')}`, name: meta.fileName };
 	}
 	const url = ctx.getNodeParameter('imageUrl', itemIndex);
 	if (typeof url !== 'string') throw fail(`The Image URL must be text, not ${Array.isArray(url) ? 'a list' : typeof url}`);
 	const trimmed = url.trim();
 	if (trimmed === '') throw fail('The Image URL is empty');
-	if (!isHttpUrl(trimmed)) throw fail(`The Image URL is not an http(s) URL: "${trimmed.slice(0, 60)}"`);
+	if (!isHttpUrl(trimmed)) throw fail(`The Image URL is not an http(s) URL: "${withoutUrlPassword(trimmed).slice(0, 60)}"`);
 	return { image: trimmed, name: trimmed };
 }
 
@@ -120,21 +124,31 @@ function checkReachable(url: string | undefined, run: ItemRun) {
 }
 
 export async function execute(this: IExecuteFunctions, run: ItemRun): Promise<INodeExecutionData> {
+	const settings = upscaleSettings(this, run.itemIndex);
+	const input = await readImage(this, run.itemIndex, settings.asTool);
+	const hider = urlPasswordHider(input.image);
+	if (!hider) return await upscale(this, run, settings, input);
+	try {
+		return hider.item(await upscale(this, run, settings, input));
+	} catch (error) {
+		throw hider.error(asNodeError(this.getNode(), error, run.itemIndex));
+	}
+}
+
+async function upscale(ctx: IExecuteFunctions, run: ItemRun, settings: UpscaleSettings, input: ImageInput): Promise<INodeExecutionData> {
 	const { itemIndex, batch } = run;
-	const settings = upscaleSettings(this, itemIndex);
 	const { model, callbackUrl } = settings;
-	const input = await readImage(this, itemIndex, settings.asTool);
 	checkReachable(callbackUrl, run);
 	const body: IDataObject = { ...settings.extraBody, model, image: input.image, ...(callbackUrl ? { callback_url: callbackUrl } : {}) };
 
 	// Not tied to the item's signal: a create in flight is let finish, so the task it makes is known.
-	const task = await createTask(this, settings.route, body, { itemIndex, gate: batch.gate });
+	const task = await createTask(ctx, settings.route, body, { itemIndex, gate: batch.gate });
 	if (task.taskId) batch.created.set(itemIndex, task.taskId);
 	else if (task.state === 'running') {
-		throw operationError(this.getNode(), 'The service accepted the image but sent no task ID to follow', {
+		throw operationError(ctx.getNode(), 'The service accepted the image but sent no task ID to follow', {
 			itemIndex,
 			description: 'The task may exist: check the tasks in your API in One account before you run this item again.',
 		});
 	}
-	return await settle(this, run, task, { settings, failedIsError: true, model, inputName: input.name });
+	return await settle(ctx, run, task, { settings, failedIsError: true, model, inputName: input.name });
 }
