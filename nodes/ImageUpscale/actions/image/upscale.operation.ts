@@ -54,7 +54,7 @@ const properties: INodeProperties[] = [
 			name: 'extraBody',
 			type: 'json',
 			default: '{}',
-			description: 'More fields for the create request as a JSON object, for models that take them, e.g. {"scale": 4}',
+			description: 'More fields for the create request as a JSON object, for models that take them, e.g. {"scale": 4}. Model, image and callback_url are set by the node and refused here.',
 		},
 		{
 			displayName: 'Callback URL',
