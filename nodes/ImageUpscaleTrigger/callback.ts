@@ -42,8 +42,7 @@ async function verifiedTask(ctx: IWebhookFunctions, taskId: string, budget: Veri
 }
 
 /** The ended task as the API reports it, or the answer already sent when it cannot (or may not) be read now. */
-async function endedTask(ctx: IWebhookFunctions, taskId: string): Promise<{ task: Task } | { answered: IWebhookResponseData }> {
-	const budget = verifyBudget(ctx);
+async function endedTask(ctx: IWebhookFunctions, taskId: string, budget: VerifyBudget): Promise<{ task: Task } | { answered: IWebhookResponseData }> {
 	if (budget.knownUnknown(taskId)) return { answered: answer(ctx, 200, UNKNOWN_TASK) };
 	const wait = budget.take();
 	if (wait !== undefined) {
@@ -79,7 +78,8 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 	if (!started.claim(taskId)) return answer(this, 200, 'Ignored: this task has already started the workflow, or another delivery of it is starting it');
 	let recorded = false;
 	try {
-		const verified = await endedTask(this, taskId);
+		const budget = verifyBudget(this);
+		const verified = await endedTask(this, taskId, budget);
 		if ('answered' in verified) return verified.answered;
 		const { task } = verified;
 		if (!settings.events.includes(task.state)) {
@@ -87,6 +87,7 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 		}
 		const overlappingSettled = started.record(taskId);
 		recorded = true;
+		budget.started();
 		answer(this, 200, 'Workflow was started');
 		// No download here: in queue mode a file made in a webhook process cannot be read afterwards
 		// (n8n stores it before the execution exists). A Task -> Get after the trigger downloads it.

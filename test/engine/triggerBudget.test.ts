@@ -109,17 +109,23 @@ function post(url: string, taskId: string, from = '127.0.0.1'): Promise<Reply> {
 	});
 }
 
-async function endedTask(): Promise<string> {
-	const response = await fetch(`${box.standIn.url}/api/v1/images/tools/upscale`, {
-		method: 'POST',
-		headers: { authorization: `Bearer ${box.standIn.key}`, 'content-type': 'application/json' },
-		body: JSON.stringify({ model: 'image-upscale', image: box.standIn.imageUrl() }),
-	});
-	const taskId = parseTask(await response.json()).taskId!;
+/** Tasks created on the stand-in and ended, as the service's own callbacks would name them. */
+async function endedTasks(count: number): Promise<string[]> {
+	const taskIds = await Promise.all(
+		Array.from({ length: count }, async () => {
+			const response = await fetch(`${box.standIn.url}/api/v1/images/tools/upscale`, {
+				method: 'POST',
+				headers: { authorization: `Bearer ${box.standIn.key}`, 'content-type': 'application/json' },
+				body: JSON.stringify({ model: 'image-upscale', image: box.standIn.imageUrl() }),
+			});
+			return parseTask(await response.json()).taskId!;
+		}),
+	);
 	await box.standIn.idle();
 	box.standIn.log.clear();
-	return taskId;
+	return taskIds;
 }
+const endedTask = async () => (await endedTasks(1))[0];
 
 const forgedId = (n: number) => `n41forged${n}x${Math.random().toString(36).slice(2, 8)}`;
 const UNKNOWN = 'Ignored: API in One does not know this task';
@@ -170,6 +176,34 @@ describe('forged callbacks without a secret', () => {
 		}
 		expect(box.standIn.log.count('status')).toBe(EVERY_SENDER.burst);
 		expect(statuses.filter((status) => status === 429)).toHaveLength(senders * ONE_SENDER.burst - EVERY_SENDER.burst);
+	});
+});
+
+describe('genuine callbacks', () => {
+	it('that start the workflow give their reads back: a burst of them from the service is not refused', async () => {
+		virtualClock();
+		const r = await receiver();
+		const taskIds = await endedTasks(ONE_SENDER.burst + 10);
+		const replies = [];
+		for (const taskId of taskIds) replies.push(await post(r.url, taskId, '127.0.0.1'));
+		expect(replies.map((reply) => reply.message)).toEqual(taskIds.map(() => 'Workflow was started'));
+		await r.settled();
+		expect(r.starts).toHaveLength(taskIds.length);
+	});
+
+	it('from an address that started the workflow before are not held back by forgers from many addresses', async () => {
+		virtualClock();
+		const r = await receiver();
+		const [first, second] = await endedTasks(2);
+		expect((await post(r.url, first, '127.0.0.1')).message).toBe('Workflow was started');
+		const senders = Math.ceil(EVERY_SENDER.burst / ONE_SENDER.burst) + 1;
+		for (let s = 0; s < senders; s++) {
+			for (let n = 0; n < ONE_SENDER.burst; n++) await post(r.url, forgedId(n), `127.0.2.${s + 1}`);
+		}
+		expect((await post(r.url, forgedId(0), '127.0.2.200')).status).toBe(429);
+		expect(await post(r.url, second, '127.0.0.1')).toEqual({ status: 200, message: 'Workflow was started' });
+		await r.settled();
+		expect(r.starts).toHaveLength(2);
 	});
 });
 
