@@ -7,11 +7,15 @@ import { isNotFound, verifyTask } from '../shared/transport';
 import { checkCallback } from './request';
 import { triggerSettings } from './settings';
 import { startedTasks } from './startedTasks';
+import { verifyBudget } from './verifyBudget';
+
+type VerifyBudget = ReturnType<typeof verifyBudget>;
 
 /** A callback may come a moment before the status route says the task ended: read again this often, this far apart. */
 const RUNNING_REREADS = 3;
 const REREAD_PAUSE_MS = 1000;
 const RETRY_LATER_SECONDS = { unverified: '30', running: '10' };
+const UNKNOWN_TASK = 'Ignored: API in One does not know this task';
 
 /** Answers the sender now; the returned value tells n8n not to answer again. */
 function answer(ctx: IWebhookFunctions, status: number, message: string, headers: IDataObject = {}): IWebhookResponseData {
@@ -26,14 +30,39 @@ function answer(ctx: IWebhookFunctions, status: number, message: string, headers
 	return { noWebhookResponse: true };
 }
 
-/** The task as the API reports it, read again a few times while it still says running. */
-async function verifiedTask(ctx: IWebhookFunctions, taskId: string): Promise<Task> {
+/** The task as the API reports it, read again a few times (within the budget) while it still says running. */
+async function verifiedTask(ctx: IWebhookFunctions, taskId: string, budget: VerifyBudget): Promise<Task> {
 	let task = await verifyTask(ctx, taskId);
 	for (let reread = 0; reread < RUNNING_REREADS && task.state === 'running'; reread++) {
 		await clock.sleep(REREAD_PAUSE_MS);
+		if (budget.take() !== undefined) break;
 		task = await verifyTask(ctx, taskId);
 	}
 	return task;
+}
+
+/** The ended task as the API reports it, or the answer already sent when it cannot (or may not) be read now. */
+async function endedTask(ctx: IWebhookFunctions, taskId: string, budget: VerifyBudget): Promise<{ task: Task } | { answered: IWebhookResponseData }> {
+	if (budget.knownUnknown(taskId)) return { answered: answer(ctx, 200, UNKNOWN_TASK) };
+	const wait = budget.take();
+	if (wait !== undefined) {
+		return { answered: answer(ctx, 429, 'Too many callbacks to verify with API in One; send this one again later', { 'retry-after': String(wait) }) };
+	}
+	let task: Task;
+	try {
+		task = await verifiedTask(ctx, taskId, budget);
+	} catch (error) {
+		if (isNotFound(error)) {
+			budget.rememberUnknown(taskId);
+			return { answered: answer(ctx, 200, UNKNOWN_TASK) };
+		}
+		ctx.logger.warn(`API in One Trigger could not verify task ${taskId}: ${(error as Error).message}`);
+		const message = 'The task could not be verified with API in One; send the callback again later';
+		return { answered: answer(ctx, 503, message, { 'retry-after': RETRY_LATER_SECONDS.unverified }) };
+	}
+	if (task.state !== 'running') return { task };
+	const message = 'The task is still running according to API in One; send the callback again later';
+	return { answered: answer(ctx, 503, message, { 'retry-after': RETRY_LATER_SECONDS.running }) };
 }
 
 /**
@@ -49,26 +78,16 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 	if (!started.claim(taskId)) return answer(this, 200, 'Ignored: this task has already started the workflow, or another delivery of it is starting it');
 	let recorded = false;
 	try {
-		let task: Task;
-		try {
-			task = await verifiedTask(this, taskId);
-		} catch (error) {
-			if (isNotFound(error)) return answer(this, 200, 'Ignored: API in One does not know this task');
-			this.logger.warn(`API in One Trigger could not verify task ${taskId}: ${(error as Error).message}`);
-			return answer(this, 503, 'The task could not be verified with API in One; send the callback again later', {
-				'retry-after': RETRY_LATER_SECONDS.unverified,
-			});
-		}
-		if (task.state === 'running') {
-			return answer(this, 503, 'The task is still running according to API in One; send the callback again later', {
-				'retry-after': RETRY_LATER_SECONDS.running,
-			});
-		}
+		const budget = verifyBudget(this);
+		const verified = await endedTask(this, taskId, budget);
+		if ('answered' in verified) return verified.answered;
+		const { task } = verified;
 		if (!settings.events.includes(task.state)) {
 			return answer(this, 200, `Ignored: the task ${task.state}, and this trigger does not start on that`);
 		}
 		const overlappingSettled = started.record(taskId);
 		recorded = true;
+		budget.started();
 		answer(this, 200, 'Workflow was started');
 		// No download here: in queue mode a file made in a webhook process cannot be read afterwards
 		// (n8n stores it before the execution exists). A Task -> Get after the trigger downloads it.
