@@ -11,8 +11,9 @@ import { clock } from '../shared/clock';
  * once, so those reads are bounded by the account's own tasks), and its sender is held proven: it
  * no longer draws on the shared ceiling, which forgers from many addresses may have spent.
  */
-export const ONE_SENDER = { perSecond: 5, burst: 20 };
-export const EVERY_SENDER = { perSecond: 20, burst: 60 };
+/** Bursts large enough for the service's callbacks of a whole batch ending at once (the queue suite sends 50). */
+export const ONE_SENDER = { perSecond: 5, burst: 100 };
+export const EVERY_SENDER = { perSecond: 20, burst: 400 };
 /** Task ids the API answered 404 for: answered again without a read for this long, the newest this many. */
 const UNKNOWN_FOR_MS = 5 * 60_000;
 const UNKNOWN_REMEMBERED = 10_000;

@@ -191,6 +191,15 @@ describe('genuine callbacks', () => {
 		expect(r.starts).toHaveLength(taskIds.length);
 	});
 
+	it('50 at once from a new address (a batch ending together) all start', async () => {
+		const r = await receiver();
+		const taskIds = await endedTasks(50);
+		const replies = await Promise.all(taskIds.map((taskId) => post(r.url, taskId, '127.0.0.5')));
+		expect(replies.map((reply) => reply.message)).toEqual(taskIds.map(() => 'Workflow was started'));
+		await r.settled();
+		expect(r.starts).toHaveLength(50);
+	});
+
 	it('from an address that started the workflow before are not held back by forgers from many addresses', async () => {
 		virtualClock();
 		const r = await receiver();
