@@ -23,4 +23,6 @@ async function pause(ms: number, signal?: AbortSignal): Promise<void> {
 export const clock = {
 	now: (): number => Date.now(),
 	sleep: pause,
+	/** A time limit raced against a request: apart from `sleep`, so tests that drive the waits leave limits real. */
+	deadline: pause,
 };

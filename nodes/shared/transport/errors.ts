@@ -13,6 +13,7 @@ interface Wording {
 }
 
 const LATER = 'The service had a problem; try again later.';
+const REDIRECT = "Set the credential's Base URL to the address it redirects to, if you trust it.";
 
 function networkWording(failure: Failure, tries: string): Wording {
 	return {
@@ -28,6 +29,7 @@ function wording(failure: Failure, attempts: number): Wording {
 	const { status, message } = failure;
 	const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
 	const situation = situationOf(failure).situation;
+	if (failure.kind === 'redirect') return { message: `The service answered with a redirect to ${message}`, description: REDIRECT };
 	if (situation === 'noCredits') return { message: `Out of credits: ${message}`, description: 'Top up your API in One account; each image costs 1 credit.' };
 	if (failure.kind === 'network') return networkWording(failure, tries);
 	if (status === 429) return { message: `Rate limited by the service${tries}: ${message}`, description: 'Lower the Concurrency option or try again later.' };
@@ -48,8 +50,10 @@ function maybeCreatedWording(failure: Failure): Wording {
 				? 'The request timed out'
 				: 'The connection broke after the request was sent'
 			: failure.kind === 'malformed'
-				? 'The service answered with something that is not JSON'
-				: `HTTP ${failure.status}: ${failure.message}`;
+				? failure.message
+				: failure.kind === 'redirect'
+					? `The service answered with a redirect to ${failure.message}, which was not followed (${REDIRECT})`
+					: `HTTP ${failure.status}: ${failure.message}`;
 	return {
 		message: 'The create request failed and the task may have been created',
 		description: `${what}. It was not sent again, because a second task would cost a second credit. Check the tasks in your API in One account (or wait for the callback, if you set one) before you run this item again.`,

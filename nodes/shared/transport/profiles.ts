@@ -7,7 +7,7 @@ import type { Failure } from './send';
 
 export type Verdict = 'retry' | 'final' | 'maybeCreated';
 
-export type Situation = 'noCredits' | 'rateLimited' | 'notTaken' | 'maybeTaken' | 'rejected';
+export type Situation = 'redirected' | 'noCredits' | 'rateLimited' | 'notTaken' | 'maybeTaken' | 'rejected';
 
 /** Which column of the failure table a call follows: a call that may cost a credit, or one that reads. */
 export type Column = 'create' | 'read';
@@ -22,6 +22,8 @@ interface Row {
 const isServerError = (status?: number) => status !== undefined && status >= 500 && status <= 599;
 
 export const FAILURE_TABLE: Row[] = [
+	// A redirect is not followed (the key must not go elsewhere); a create's 3xx may come after the task was made.
+	{ situation: 'redirected', matches: (f) => f.kind === 'redirect', create: 'maybeCreated', read: 'final' },
 	// 402, or any message about credits (even on a 429): final, never retried.
 	{ situation: 'noCredits', matches: (f) => f.status === 402 || /credit/i.test(f.message), create: 'final', read: 'final' },
 	{ situation: 'rateLimited', matches: (f) => f.status === 429, create: 'retry', read: 'retry' },
