@@ -123,7 +123,7 @@ function layersOf(ctx: IExecuteFunctions, target: Target, task: Task, image: str
 		['one status read: shared transport getTask (what the node sends per read)', async () => await getTask(ctx, taskId)],
 		[
 			'one result download into the binary store (filesystem): downloadImage, 64x48 PNG',
-			async () => await downloadImage(ctx, { url: task.imageUrl!, baseName: 'cost', maxBytes: 100 * 1024 * 1024, itemIndex: 0 }),
+			async () => await downloadImage(ctx, { url: task.imageUrl!, baseUrl: target.url, baseName: 'cost', maxBytes: 100 * 1024 * 1024, itemIndex: 0 }),
 		],
 	];
 }
