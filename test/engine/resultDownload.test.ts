@@ -199,8 +199,8 @@ describe('nothing hangs', () => {
 
 	it('leaves no wait behind once a download is done', async () => {
 		const signals: AbortSignal[] = [];
-		const real = clock.sleep;
-		jest.spyOn(clock, 'sleep').mockImplementation(async (ms: number, signal?: AbortSignal) => {
+		const real = clock.deadline;
+		jest.spyOn(clock, 'deadline').mockImplementation(async (ms: number, signal?: AbortSignal) => {
 			if (signal) signals.push(signal);
 			await real(ms, signal);
 		});

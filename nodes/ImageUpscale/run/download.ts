@@ -84,7 +84,7 @@ const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} seconds`;
 
 /**
- * The total deadline and the idle limit of one download, with no timer of its own: one clock.sleep
+ * The total deadline and the idle limit of one download, with no timer of its own: one clock.deadline
  * at a time, ended by `end()`, so nothing is left waiting once the download is over. When a limit
  * passes, or the execution is cancelled, it aborts the request and destroys the body being read.
  * (The download's own abortSignal reaches the request: n8n-core's httpRequest passes it on; only
@@ -142,7 +142,7 @@ class Watchdog {
 			else if (now >= idleAt) this.expired = `The result download stalled: nothing arrived for ${seconds(downloadLimits.idleMs)}`;
 			if (this.expired) return this.stop(new Error(this.expired));
 			try {
-				await clock.sleep(Math.min(this.deadline, idleAt) - now, this.over.signal);
+				await clock.deadline(Math.min(this.deadline, idleAt) - now, this.over.signal);
 			} catch {
 				return; // the download is over
 			}
