@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- dev tooling, never published: n8n's rules for community node code do not apply */
 import type { Socket } from 'node:net';
 
 import type { ConnectionStats } from './types';
