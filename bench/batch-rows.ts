@@ -33,6 +33,7 @@ function rateSpec(o: Options, n: number, gateOff: boolean): RunSpec {
 		continueOnFail: true,
 		gateOff,
 		sampleMemory: true,
+		inspect: (snapshot) => ({ peakSockets: snapshot.peakSockets }),
 	};
 }
 
@@ -40,18 +41,19 @@ export async function rateRows(o: Options, standIn: StandInClient): Promise<Rate
 	const { items, scale, perSecond, cap } = o.rate;
 	process.stderr.write(`rate-limited batch (scale ${scale}: ${perSecond / scale} creates/s, ${o.processingMs * scale} ms per task, cap ${cap}):\n`);
 	const gated = await measure(standIn, rateSpec(o, items, false));
-	progress(gated, `  gate ${gated.result.gate}`);
+	const sockets = (r: RunOutcome) => `  peak sockets ${r.extra.peakSockets} (concurrency ${r.spec.concurrency})`;
+	progress(gated, `  gate ${gated.result.gate}${sockets(gated)}`);
 	let ungated: RateRows['ungated'];
 	try {
 		ungated = await measure(standIn, rateSpec(o, items, true));
-		progress(ungated);
+		progress(ungated, sockets(ungated));
 	} catch (error) {
 		if (!(error instanceof Unavailable)) throw error;
 		ungated = { unavailable: error.message };
 		process.stderr.write(`  gate off: n/a (${error.message})\n`);
 	}
 	const hundred = await measure(standIn, rateSpec(o, 100, false));
-	progress(hundred);
+	progress(hundred, sockets(hundred));
 	return { perSecond: perSecond / scale, gated, ungated, hundred };
 }
 

@@ -22,6 +22,8 @@ export interface Snapshot {
 	entries: StandIn['log']['entries'];
 	tasks: ReturnType<StandIn['tasks']>;
 	maxInFlight: { create: number; status: number; file: number };
+	/** The most TCP connections the node held open to the stand-in at once since the last `clear`. */
+	peakSockets: number;
 	cpuMs: number;
 	rssMb: number;
 }
@@ -39,6 +41,7 @@ async function answer(message: StandInRequest): Promise<unknown> {
 			return true;
 		case 'clear':
 			s.log.clear();
+			s.connections.resetPeak();
 			since = Date.now();
 			return true;
 		case 'fault':
@@ -59,6 +62,7 @@ async function answer(message: StandInRequest): Promise<unknown> {
 				entries: s.log.entries.map(({ body: _body, ...rest }) => rest),
 				tasks: s.tasks().filter((t) => t.createdAt >= since),
 				maxInFlight: { create: s.log.maxInFlight('create'), status: s.log.maxInFlight('status'), file: s.log.maxInFlight('file') },
+				peakSockets: s.connections.peak,
 				cpuMs: (cpu.user + cpu.system) / 1000,
 				rssMb: process.memoryUsage().rss / 1024 / 1024,
 			};

@@ -22,6 +22,7 @@ function rateRow(r: RunOutcome, b: number | undefined): Array<string | number> {
 		r.readsPerTask.toFixed(2),
 		cpuPerItem(r).toFixed(2),
 		`${mb(peakRss(r))} (+${mb(growth(r))})`,
+		r.extra.peakSockets ?? '–',
 	];
 }
 
@@ -29,9 +30,9 @@ export function rateSection(res: Results, rate: RateRows): string[] {
 	const o = res.options;
 	const { gated, ungated } = rate;
 	const base = baselineExtrapolated(res, gated.spec.n);
-	const naRow = (why: string) => [`this node, gate off: **n/a (${why})**`, gated.spec.n, ...Array(10).fill('–')];
-	const baseRow = base ? ['sequential baseline (fixed 5 s poll) ‡', gated.spec.n, '–', s(base.ms), s(unscaled(gated.idealMs, gated)), x(base.ms / unscaled(gated.idealMs, gated)), '1.00x', '–', '–', '1.00 (model)', '–', '–'] : undefined;
-	const head = ['Contender', 'Items', `Wall (s, scale ${o.rate.scale})`, 'Wall scaled back (s)', 'Ideal (s)', '× ideal', '× faster than sequential', '429 answers (of API requests)', 'Failed items', 'Status reads / task', 'Node CPU ms / item', 'Peak RSS MB (growth)'];
+	const naRow = (why: string) => [`this node, gate off: **n/a (${why})**`, gated.spec.n, ...Array(11).fill('–')];
+	const baseRow = base ? ['sequential baseline (fixed 5 s poll) ‡', gated.spec.n, '–', s(base.ms), s(unscaled(gated.idealMs, gated)), x(base.ms / unscaled(gated.idealMs, gated)), '1.00x', '–', '–', '1.00 (model)', '–', '–', '–'] : undefined;
+	const head = ['Contender', 'Items', `Wall (s, scale ${o.rate.scale})`, 'Wall scaled back (s)', 'Ideal (s)', '× ideal', '× faster than sequential', '429 answers (of API requests)', 'Failed items', 'Status reads / task', 'Node CPU ms / item', 'Peak RSS MB (growth)', 'Peak open sockets'];
 	const rows = [rateRow(gated, base?.ms), 'unavailable' in ungated ? naRow(ungated.unavailable) : rateRow(ungated, base?.ms), ...(baseRow ? [baseRow] : [])];
 	return [
 		`## ${gated.spec.n} images under the account's rate limit`,
@@ -42,7 +43,7 @@ export function rateSection(res: Results, rate: RateRows): string[] {
 		'',
 		table(head, rows),
 		'',
-		`Gate on/off: the node's batch-wide rate gate; off, the built node's router runs with no gate passed in (each item meets the limit on its own). 429 answers are a share of creates + status reads (downloads not counted). Failed items: output items with an error.`,
+		`Gate on/off: the node's batch-wide rate gate; off, the built node's router runs with no gate passed in (each item meets the limit on its own). 429 answers are a share of creates + status reads (downloads not counted). Peak open sockets: the most TCP connections the node held open to the stand-in at once (at most the concurrency, ${o.rate.concurrency}, plus a few closing). Failed items: output items with an error.`,
 		base
 			? `‡ Not run: one item after another, its time is linear in n and it never meets the rate limit (one create per ${s(o.pollMs)} s), so it is ${gated.spec.n / base.from.spec.n} × its measured ${base.from.spec.n}-item row (${s(base.ms / (gated.spec.n / base.from.spec.n))} s${base.from.spec.scale !== o.scale ? ', itself measured at scale ' + base.from.spec.scale : ''}). Running it would take ${(base.ms / 60_000).toFixed(0)} minutes.`
 			: '',

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Agent, interceptors, type Dispatcher } from 'undici';
 import { CallbackSender } from './callbacks';
+import { ConnectionCount } from './connections';
 import { readCreateBody } from './create-body';
 import { classify, outcomeOf, readBody, redact, sendJson, shortImage, type Res } from './http';
 import { applyHttpFault, describeFault, FaultQueue, isTaskFault, sendHttpFault, type Answer, type QueuedRule } from './faults';
@@ -27,6 +28,7 @@ class StandInServer implements StandIn {
 	url = '';
 	readonly key: string;
 	readonly log = createRequestLog();
+	readonly connections = new ConnectionCount();
 	private readonly server = http.createServer((req, res) => void this.handle(req, res).catch(() => res.destroy()));
 	private readonly faults = new FaultQueue();
 	private readonly timers = new Timers();
@@ -207,6 +209,8 @@ class StandInServer implements StandIn {
 		const u = new URL(req.url ?? '/', 'http://127.0.0.1');
 		const method = req.method ?? 'GET';
 		const { route, taskId: id } = classify(u.pathname);
+		// The stand-in fetches its own pictures (a task's input); the nodes send picture URLs, never fetch them.
+		this.connections.request(req.socket, route === 'image');
 		const entry = this.log.begin(route, method, u.pathname);
 		if (id) entry.taskId = id;
 		if (route === 'file') entry.taskId = fileTaskId(u.pathname);

@@ -179,10 +179,23 @@ export type TunableOptions = Partial<
 	>
 >;
 
+/** The TCP connections clients hold open to the stand-in (its own fetches of its pictures left out). */
+export interface ConnectionStats {
+	/** Open now. */
+	readonly open: number;
+	/** The most open at once since the start or the last resetPeak(). */
+	readonly peak: number;
+	/** Opened since the start or the last resetPeak(). */
+	readonly total: number;
+	/** Starts a new count: the peak from those open now, the total from 0. */
+	resetPeak(): void;
+}
+
 export interface StandIn {
 	url: string;
 	key: string;
 	log: RequestLog;
+	connections: ConnectionStats;
 	fault(route: Route, ...rules: Array<Fault | FaultRule>): void;
 	clearFaults(): void;
 	setShape(shape: Partial<ShapeVariant>): void;
