@@ -82,7 +82,9 @@ async function main() {
 			workflow('parkProbeWfA0001', 'park-a', { waitSeconds: 0, selfCall: true }),
 			workflow('parkProbeWfB0001', 'park-b', { waitSeconds: 5 }),
 			workflow('parkProbeWfC0001', 'park-c', { waitSeconds: 0, pokeAfterMs: 3000 }),
+			workflow('parkProbeWfD0001', 'park-d', { waitSeconds: 0 }),
 		]);
+		await n8n.activate('parkProbeWfD0001');
 		await n8n.activate('parkProbeWfC0001');
 		await n8n.activate('parkProbeWfA0001');
 		await n8n.activate('parkProbeWfB0001');
@@ -146,6 +148,20 @@ async function main() {
 			status: endC.status,
 			poke: entries().find((e) => e.ev === 'poke' && e.executionId === c.id),
 			after: entries().filter((e) => e.ev === 'after' && e.executionId === c.id).map((e) => e.inputs),
+		});
+
+		// D: webhook() answers the sender first, then resumes; two such "done" callbacks at once.
+		const d = await startParked(n8n, 'park-d');
+		await until('D to be waiting', async () => ((await statusOf(n8n, d.id)).status === 'waiting' ? true : undefined), 30_000);
+		const dUrl = String(d.execute.callbackUrl);
+		say('D early-answered ack', await post(dUrl, { tag: 'early-ack', early: true }));
+		say('D status after the early-answered ack', (await statusOf(n8n, d.id)).status);
+		say('D two simultaneous early-answered done callbacks (webhook() sleeps 1.5 s after answering)', await Promise.all([post(dUrl, { tag: 'early-x', done: true, early: true, sleepMs: 1500 }), post(dUrl, { tag: 'early-y', done: true, early: true, sleepMs: 1500 })]));
+		const endD = await finished(n8n, d.id, 60_000);
+		await sleep(2000);
+		say('D at the end', {
+			status: endD.status,
+			afterRuns: entries().filter((e) => e.ev === 'after' && e.executionId === d.id).map((e) => (e.inputs as Array<{ tag?: string }>)[0]?.tag),
 		});
 
 		// B: a 5 s park, resumed by n8n's timer (WaitTracker polls the database every 60 s).

@@ -173,12 +173,20 @@ class ParkProbe {
 				: null,
 		};
 		record(seen);
+		if (body && body.early) {
+			// Answer the sender now; resume (or not) afterwards, as the design's final sweep does.
+			const res = this.getResponseObject();
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.end(JSON.stringify({ received: true, tag: body.tag }));
+		}
 		if (body && body.sleepMs) await sleep(body.sleepMs);
 		if (body && body.done) {
 			record({ ev: 'webhook.resume', body });
 			const input = seen.internal?.stackInput ?? [];
-			return { workflowData: [input.map((json, i) => ({ json: { resumedBy: 'webhook', tag: body.tag, ...json }, pairedItem: { item: i } }))] };
+			const workflowData = [input.map((json, i) => ({ json: { resumedBy: 'webhook', tag: body.tag, ...json }, pairedItem: { item: i } }))];
+			return body.early ? { noWebhookResponse: true, workflowData } : { workflowData };
 		}
+		if (body && body.early) return { noWebhookResponse: true };
 		return { webhookResponse: { ack: true, tag: body && body.tag } };
 	}
 }
