@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- dev tooling, never published */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any, no-console -- research probes for issue 20 (docs/design-parked-batches.md), never published: they read n8n's execution JSON loosely and print what they saw */
 /**
  * Throwaway probe for docs/design-parked-batches.md: does a programmatic community node park its
  * own execution in real n8n, and what happens on callbacks and on a timer resume?
