@@ -92,9 +92,19 @@ describe('Image Upscale as a tool', () => {
 		expect(time.now - started).toBeLessThan(10_000);
 	});
 
-	it('hands a failed task to the agent as an error that names the task', async () => {
-		const { error } = await callTool({}, { image_url: box.standIn.imageUrl({ outcome: 'fail' }) });
-		expect(error).toMatch(/^The task failed: The image could not be processed/);
-		expect(error).toMatch(/Task ID: n41/);
+	it('answers a failed task as a result that names the task and the reason, not an error', async () => {
+		const url = box.standIn.imageUrl({ outcome: 'fail' });
+		const { answer, error } = await callTool({}, { image_url: url });
+		expect(error).toBeUndefined();
+		const [json] = JSON.parse(answer!);
+		const task = box.standIn.tasks().find((t) => t.image === url)!;
+		expect(json).toMatchObject({ state: 'failed', taskId: task.id, imageUrl: null, error: expect.stringMatching(/^The image could not be processed/) });
+		expect(json.summary).toMatch(new RegExp(`^The task failed \\(task ${task.id}\\): The image could not be processed`));
+	});
+
+	it('still fails a call with a bad image URL, before anything is created', async () => {
+		const { error } = await callTool({}, { image_url: 'ftp://example.com/a.png' });
+		expect(error).toBe('The Image URL is not an http(s) URL: "ftp://example.com/a.png"');
+		expect(box.standIn.log.count('create')).toBe(0);
 	});
 });
