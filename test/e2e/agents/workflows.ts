@@ -31,6 +31,8 @@ export interface AgentWorkflow {
 	/** The Chat Trigger's webhook id: the chat answers at /webhook/<id>/chat. */
 	chatId: string;
 	label: string;
+	/** What this agent version hands the model for a tool's error (verified here, see docs/agents.md). */
+	toolError: 'empty' | 'message';
 }
 
 function example05(id: string, chatId: string): Workflow {
@@ -55,8 +57,8 @@ export function agentWorkflows(): AgentWorkflow[] {
 	// 1.3 talks to the Responses API unless told not to: the stand-in speaks Chat Completions.
 	Object.assign(model, { typeVersion: 1.3, parameters: { ...model.parameters, responsesApiEnabled: false } });
 	return [
-		{ workflow: asExample, chatId: asExample.nodes.find((n) => n.webhookId)!.webhookId!, label: 'example 05: AI Agent 2.2, OpenAI Chat Model 1.2' },
-		{ workflow: current, chatId: current.nodes.find((n) => n.webhookId)!.webhookId!, label: 'AI Agent 3.1, OpenAI Chat Model 1.3 (Responses API off)' },
+		{ workflow: asExample, chatId: asExample.nodes.find((n) => n.webhookId)!.webhookId!, label: 'example 05: AI Agent 2.2, OpenAI Chat Model 1.2', toolError: 'empty' },
+		{ workflow: current, chatId: current.nodes.find((n) => n.webhookId)!.webhookId!, label: 'AI Agent 3.1, OpenAI Chat Model 1.3 (Responses API off)', toolError: 'message' },
 	];
 }
 

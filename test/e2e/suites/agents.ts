@@ -22,11 +22,18 @@ export function agentsSuite(): Suite {
 			const model = await startModelStandIn();
 			const check = (name: string, body: () => Promise<void>) => ctx.check(`n8n ${n8n.install.version}: ${name}`, body);
 			try {
+				const t0 = Date.now();
+				const step = (what: string) => ctx.log(`  [${((Date.now() - t0) / 1000).toFixed(1)} s] ${what}`);
 				await n8n.installPackage(ctx.tarball);
 				await importAll(n8n, standIn, model);
+				step('package installed; credentials and 3 workflows imported and published');
 				await n8n.start();
 				await n8n.setUpOwner();
-				for (const agent of agentWorkflows()) await agentChecks(check, { n8n, standIn, model, agent, log: ctx.log });
+				step(`n8n ${n8n.install.version} started`);
+				for (const agent of agentWorkflows()) {
+					await agentChecks(check, { n8n, standIn, model, agent, log: ctx.log });
+					await badUrlCheck(check, { n8n, standIn, model, agent, log: ctx.log });
+				}
 				await mcpChecks(check, n8n, standIn, ctx.log);
 				if (model.unexpected.length) ctx.log(`  the model stand-in also got: ${model.unexpected.join(', ')}`);
 			} catch (error) {
@@ -75,6 +82,24 @@ async function agentChecks(check: Check, c: AgentCase) {
 		const taskId = standIn.tasks().find((t) => t.image === image)!.id;
 		if (answer.state !== 'failed' || answer.taskId !== taskId || !/^The image could not be processed/.test(String(answer.error))) fail(`not the failed task: ${turn.toolAnswers[0]}`);
 		if (!turn.reply.includes(taskId) || !/could not be processed/.test(turn.reply)) fail(`the reply does not report the failure: ${turn.reply}`);
+		const [latest] = await c.n8n.executions(c.agent.workflow.id);
+		if (latest?.status !== 'success') fail(`the execution ended ${latest?.status}`);
+	});
+}
+
+/** A tool error (here a bad URL, refused before any create): n8n's agent, not the node, decides what the model gets. */
+async function badUrlCheck(check: Check, c: AgentCase) {
+	const { standIn, log } = c;
+	const expected = c.agent.toolError === 'empty' ? 'an empty message' : 'the error message';
+	await check(`${c.agent.label}: a bad image URL is a tool error; the model gets ${expected}; the execution succeeds`, async () => {
+		const creates = standIn.log.count('create');
+		const turn = await chat(c.n8n, c.model, c.agent, 'Please upscale https://?');
+		for (const line of transcript(turn)) log(line);
+		const answer = turn.toolAnswers[0];
+		log(`      tool calls ${turn.toolCalls}, creates ${standIn.log.count('create') - creates}, tool answer ${JSON.stringify(answer)}`);
+		if (turn.toolCalls !== 1 || standIn.log.count('create') !== creates) fail(`${turn.toolCalls} tool calls, ${standIn.log.count('create') - creates} creates`);
+		const wanted = c.agent.toolError === 'empty' ? '' : '[{"error":"The Image URL is not an http(s) URL: \\"https://?\\""}]';
+		if (answer !== wanted) fail(`the model got ${JSON.stringify(answer)}, not ${JSON.stringify(wanted)}`);
 		const [latest] = await c.n8n.executions(c.agent.workflow.id);
 		if (latest?.status !== 'success') fail(`the execution ended ${latest?.status}`);
 	});
