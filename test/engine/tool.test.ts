@@ -1,7 +1,7 @@
 import { NodeHelpers, type INodeTypeDescription } from 'n8n-workflow';
 
 import { ImageUpscale } from '../../nodes/ImageUpscale/ImageUpscale.node';
-import { FROM_AI_IMAGE_URL, UPSCALE_TOOL_DESCRIPTION } from '../../nodes/ImageUpscale/actions/tool';
+import { FROM_AI_IMAGE_URL, GET_TOOL_DESCRIPTION, UPSCALE_TOOL_DESCRIPTION } from '../../nodes/ImageUpscale/actions/tool';
 import { virtualClock } from '../clock';
 import { runAsTool } from '../harness/engine';
 import { credentialsFor, UPSCALE, useStandIn } from '../helpers';
@@ -100,6 +100,21 @@ describe('Image Upscale as a tool', () => {
 		const task = box.standIn.tasks().find((t) => t.image === url)!;
 		expect(json).toMatchObject({ state: 'failed', taskId: task.id, imageUrl: null, error: expect.stringMatching(/^The image could not be processed/) });
 		expect(json.summary).toMatch(new RegExp(`^The task failed \\(task ${task.id}\\): The image could not be processed`));
+	});
+
+	it('Task -> Get as a second tool: its own description, and the task a first call left running', async () => {
+		const { answer } = await callTool({ waitForResult: false }, { image_url: box.standIn.imageUrl() });
+		const [running] = JSON.parse(answer!);
+		const get = await runAsTool({
+			node: { type: UPSCALE, parameters: { resource: 'task', operation: 'get', waitForResult: true, taskId: "={{ $fromAI('task_id', 'The taskId of an earlier upscale', 'string') }}" } as never },
+			toolArgs: { task_id: running.taskId },
+			credentials: credentialsFor(box.standIn),
+		});
+		const [json] = JSON.parse((get.items[0].json as { answer: string }).answer);
+		expect(json).toMatchObject({ taskId: running.taskId, state: 'succeeded', imageUrl: box.standIn.task(running.taskId)!.resultUrl });
+		const asTool = { ...new ImageUpscale().description, name: 'imageUpscaleTool' };
+		const parameters = NodeHelpers.getNodeParameters(asTool.properties, { resource: 'task', operation: 'get' }, true, false, null, asTool);
+		expect(parameters!.toolDescription).toBe(GET_TOOL_DESCRIPTION);
 	});
 
 	it('still fails a call with a bad image URL, before anything is created', async () => {
