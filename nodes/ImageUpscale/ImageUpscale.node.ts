@@ -4,6 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import * as image from './actions/image';
 import { router } from './actions/router';
 import * as task from './actions/task';
+import { toolProperties } from './actions/tool';
 
 export class ImageUpscale implements INodeType {
 	description: INodeTypeDescription = {
@@ -20,6 +21,7 @@ export class ImageUpscale implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'apiInOneApi', required: true }],
 		properties: [
+			...toolProperties,
 			{
 				displayName: 'Resource',
 				name: 'resource',

@@ -35,6 +35,6 @@ export function toolJson(task: Task): IDataObject {
 			? `The result image is ready${task_}: ${task.imageUrl ?? 'the service gave no URL'}`
 			: task.state === 'failed'
 				? `The task failed${task_}: ${task.error}`
-				: `The task is still running${task_}; get it later by its task ID`;
+				: `The task is still running${task_}. Ask for it again later by its task ID (Task -> Get); upscaling the same image again would pay twice`;
 	return { summary, taskId: task.taskId ?? null, state: task.state, imageUrl: task.imageUrl ?? null, imageUrls: task.imageUrls, error: task.error ?? null };
 }

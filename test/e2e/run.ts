@@ -4,11 +4,14 @@
  * and runs each suite against the local stand-in of the service. Results are read from n8n itself
  * (its CLI's execution output, its REST API, its editor), never from the stand-in's word.
  *
- *   npm run test:e2e [-- --suites single,queue,editor] [--versions 2,1]
+ *   npm run test:e2e [-- --suites single,queue,editor,agents] [--versions 2,1]
+ *
+ * The agents suite runs on n8n 2.x only, whatever --versions says (docs/agents.md says why).
  */
 import { editorSuite } from './editor/suite';
 import { indent, pack, type CheckResult, type Suite } from './harness';
 import { killAll } from './n8n';
+import { agentsSuite } from './suites/agents';
 import { queueMode } from './suites/queue';
 import { singleProcess } from './suites/single';
 import { MissingSystemPackage } from './system';
@@ -20,7 +23,7 @@ function flag(name: string): string[] | undefined {
 
 function suites(): Suite[] {
 	const majors = (flag('versions') ?? ['2', '1']).map(Number) as Array<1 | 2>;
-	const all: Record<string, Suite> = { single: singleProcess(majors), queue: queueMode(), editor: editorSuite() };
+	const all: Record<string, Suite> = { single: singleProcess(majors), queue: queueMode(), editor: editorSuite(), agents: agentsSuite() };
 	const names = flag('suites') ?? Object.keys(all);
 	return names.map((name) => all[name] ?? fail(`unknown suite "${name}"; suites: ${Object.keys(all).join(', ')}`));
 }

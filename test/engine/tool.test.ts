@@ -1,6 +1,8 @@
 import { NodeHelpers, type INodeTypeDescription } from 'n8n-workflow';
 
 import { ImageUpscale } from '../../nodes/ImageUpscale/ImageUpscale.node';
+import { FROM_AI_IMAGE_URL, GET_TOOL_DESCRIPTION, UPSCALE_TOOL_DESCRIPTION } from '../../nodes/ImageUpscale/actions/tool';
+import { virtualClock } from '../clock';
 import { runAsTool } from '../harness/engine';
 import { credentialsFor, UPSCALE, useStandIn } from '../helpers';
 
@@ -50,15 +52,74 @@ describe('Image Upscale as a tool', () => {
 		]);
 	});
 
+	it('as a tool only: a Tool Description for models and Image URL from the model by default', () => {
+		const node = new ImageUpscale();
+		const asTool = { ...node.description, name: 'imageUpscaleTool' };
+		const parameters = (description: INodeTypeDescription) =>
+			NodeHelpers.getNodeParameters(description.properties, { resource: 'image', operation: 'upscale' }, true, false, null, description);
+		expect(parameters(asTool)).toMatchObject({ toolDescription: UPSCALE_TOOL_DESCRIPTION, imageUrl: FROM_AI_IMAGE_URL });
+		expect(parameters(node.description)).toMatchObject({ imageUrl: '' });
+		expect(parameters(node.description)).not.toHaveProperty('toolDescription');
+		expect(UPSCALE_TOOL_DESCRIPTION).toMatch(/1 credit/);
+		expect(UPSCALE_TOOL_DESCRIPTION).toMatch(/at most 60 seconds/);
+	});
+
 	it('says when the task is still running, with its ID', async () => {
 		const { answer } = await callTool({ waitForResult: false }, { image_url: box.standIn.imageUrl() });
 		const [json] = JSON.parse(answer!);
-		expect(json.summary).toBe(`The task is still running (task ${json.taskId}); get it later by its task ID`);
+		expect(json.summary).toBe(
+			`The task is still running (task ${json.taskId}). Ask for it again later by its task ID (Task -> Get); upscaling the same image again would pay twice`,
+		);
 	});
 
-	it('hands a failed task to the agent as an error that names the task', async () => {
-		const { error } = await callTool({}, { image_url: box.standIn.imageUrl({ outcome: 'fail' }) });
-		expect(error).toMatch(/^The task failed: The image could not be processed/);
-		expect(error).toMatch(/Task ID: n41/);
+	it('waits at most 60 seconds as a tool, then answers with the running task instead of an error', async () => {
+		const time = virtualClock();
+		const started = time.now;
+		const { answer, error } = await callTool({}, { image_url: box.standIn.imageUrl({ outcome: 'never' }) });
+		expect(error).toBeUndefined();
+		const [json] = JSON.parse(answer!);
+		expect({ state: json.state, taskId: json.taskId }).toEqual({ state: 'running', taskId: expect.stringMatching(/^n41/) });
+		expect(time.now - started).toBeGreaterThanOrEqual(60_000);
+		expect(time.now - started).toBeLessThan(70_000);
+		expect(box.standIn.log.count('create')).toBe(1);
+	});
+
+	it('keeps a Wait Limit and When Still Running the user set, as a tool too', async () => {
+		const time = virtualClock();
+		const started = time.now;
+		const { error } = await callTool({ options: { waitLimitSeconds: 5, onWaitLimit: 'error' } }, { image_url: box.standIn.imageUrl({ outcome: 'never' }) });
+		expect(error).toMatch(/^The task was still running after 5 seconds/);
+		expect(time.now - started).toBeLessThan(10_000);
+	});
+
+	it('answers a failed task as a result that names the task and the reason, not an error', async () => {
+		const url = box.standIn.imageUrl({ outcome: 'fail' });
+		const { answer, error } = await callTool({}, { image_url: url });
+		expect(error).toBeUndefined();
+		const [json] = JSON.parse(answer!);
+		const task = box.standIn.tasks().find((t) => t.image === url)!;
+		expect(json).toMatchObject({ state: 'failed', taskId: task.id, imageUrl: null, error: expect.stringMatching(/^The image could not be processed/) });
+		expect(json.summary).toMatch(new RegExp(`^The task failed \\(task ${task.id}\\): The image could not be processed`));
+	});
+
+	it('Task -> Get as a second tool: its own description, and the task a first call left running', async () => {
+		const { answer } = await callTool({ waitForResult: false }, { image_url: box.standIn.imageUrl() });
+		const [running] = JSON.parse(answer!);
+		const get = await runAsTool({
+			node: { type: UPSCALE, parameters: { resource: 'task', operation: 'get', waitForResult: true, taskId: "={{ $fromAI('task_id', 'The taskId of an earlier upscale', 'string') }}" } as never },
+			toolArgs: { task_id: running.taskId },
+			credentials: credentialsFor(box.standIn),
+		});
+		const [json] = JSON.parse((get.items[0].json as { answer: string }).answer);
+		expect(json).toMatchObject({ taskId: running.taskId, state: 'succeeded', imageUrl: box.standIn.task(running.taskId)!.resultUrl });
+		const asTool = { ...new ImageUpscale().description, name: 'imageUpscaleTool' };
+		const parameters = NodeHelpers.getNodeParameters(asTool.properties, { resource: 'task', operation: 'get' }, true, false, null, asTool);
+		expect(parameters!.toolDescription).toBe(GET_TOOL_DESCRIPTION);
+	});
+
+	it('still fails a call with a bad image URL, before anything is created', async () => {
+		const { error } = await callTool({}, { image_url: 'ftp://example.com/a.png' });
+		expect(error).toBe('The Image URL is not an http(s) URL: "ftp://example.com/a.png"');
+		expect(box.standIn.log.count('create')).toBe(0);
 	});
 });

@@ -27,15 +27,10 @@ const dir = join(__dirname, '..', '..', 'examples');
 const files = readdirSync(dir).filter((file) => file.endsWith('.json'));
 const examples = files.map((file) => [file, JSON.parse(readFileSync(join(dir, file), 'utf8')) as Example] as const);
 
-// What n8n adds to a node used as an AI tool (see convertNodeToAiTool in n8n's tool generation).
-const toolProperties: INodeProperties[] = [
-	{ displayName: 'Tool Description', name: 'descriptionType', type: 'options', options: [{ name: 'Set Automatically', value: 'auto' }, { name: 'Set Manually', value: 'manual' }], default: 'auto' },
-	{ displayName: 'Description', name: 'toolDescription', type: 'string', default: '' },
-];
 const upscale = new ImageUpscale().description;
 const ours: Record<string, { node: INodeType['description']; properties: INodeProperties[] }> = {
 	'n8n-nodes-apiinone.imageUpscale': { node: upscale, properties: upscale.properties },
-	'n8n-nodes-apiinone.imageUpscaleTool': { node: upscale, properties: [...toolProperties, ...upscale.properties] },
+	'n8n-nodes-apiinone.imageUpscaleTool': { node: upscale, properties: upscale.properties },
 	'n8n-nodes-apiinone.imageUpscaleTrigger': { node: new ImageUpscaleTrigger().description, properties: new ImageUpscaleTrigger().description.properties },
 };
 
@@ -187,6 +182,10 @@ describe('the examples as a set', () => {
 		});
 		const tool = find('05-ai-agent-tool.json', 'Image Upscale Tool');
 		expect(tool.parameters.imageUrl).toMatch(/^=\{\{ \$fromAI\('image_url'/);
+		// The node's own Tool Description and the tool's wait limit (60 s) apply: nothing set over them.
+		expect(tool.parameters).not.toHaveProperty('toolDescription');
+		expect(tool.parameters).not.toHaveProperty('descriptionType');
+		expect(tool.parameters.options).toEqual({});
 		expect(all.get('05-ai-agent-tool.json')!.connections['Image Upscale Tool']).toEqual({ ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] });
 	});
 });

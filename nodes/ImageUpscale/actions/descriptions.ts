@@ -67,7 +67,7 @@ export const waitOptions: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 0.001 },
 		default: DEFAULT_WAIT_LIMIT_SECONDS,
-		description: 'How long to wait for a task before giving up on it',
+		description: 'How long to wait for a task before giving up on it. Used as an AI tool, the node waits 60 seconds unless this is set.',
 		displayOptions: whenWaiting,
 	},
 	{
@@ -79,7 +79,7 @@ export const waitOptions: INodeProperties[] = [
 			{ name: 'Return the Running Task', value: 'returnRunning', description: 'Output the task with state "running" and its ID' },
 		],
 		default: 'error',
-		description: 'What to do with a task still running when the wait limit passes',
+		description: 'What to do with a task still running when the wait limit passes. Used as an AI tool, the node returns it unless this is set.',
 		displayOptions: whenWaiting,
 	},
 ];

@@ -11,6 +11,8 @@ export const DEFAULT_ROUTE = '/api/v1/images/tools/upscale';
 export const DEFAULT_CONCURRENCY = 10;
 export const MAX_CONCURRENCY = 100;
 export const DEFAULT_WAIT_LIMIT_SECONDS = 300;
+/** A tool call must not hold an agent for minutes: as a tool, the wait limit unless the user set one. */
+export const DEFAULT_TOOL_WAIT_LIMIT_SECONDS = 60;
 export const DEFAULT_MAX_RESULT_MB = 100;
 
 export interface WaitSettings {
@@ -70,15 +72,23 @@ function downloadSettings(ctx: IExecuteFunctions, options: IDataObject, itemInde
 /** Whether an AI agent runs the node as a tool (n8n 2.x says so; 1.x runs the "...Tool" node type). */
 export const isToolCall = (ctx: IExecuteFunctions): boolean => ctx.isToolExecution?.() === true || ctx.getNode().type.endsWith('Tool');
 
+/**
+ * The wait limit and what happens at it. As a tool, unless the user set them: 60 seconds, then the
+ * running task is the answer (its ID and "ask again later"), not an error.
+ */
+function waitSettings(ctx: IExecuteFunctions, options: IDataObject, itemIndex: number, asTool: boolean): WaitSettings {
+	const byDefault = asTool ? DEFAULT_TOOL_WAIT_LIMIT_SECONDS : DEFAULT_WAIT_LIMIT_SECONDS;
+	const seconds = positiveNumber(ctx, options.waitLimitSeconds ?? byDefault, 'Wait Limit (Seconds)', itemIndex);
+	const onLimit = options.onWaitLimit ?? (asTool ? 'returnRunning' : 'error');
+	return { limitMs: Math.round(seconds * 1000), returnRunning: onLimit === 'returnRunning' };
+}
+
 const optionsOf = (ctx: IExecuteFunctions, itemIndex: number) => ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 
 function itemSettings(ctx: IExecuteFunctions, itemIndex: number, options: IDataObject, waits: boolean, downloads: boolean): ItemSettings {
 	const asTool = isToolCall(ctx);
 	const settings: ItemSettings = { includeServiceDetails: options.includeServiceDetails === true && !asTool, asTool };
-	if (waits) {
-		const seconds = positiveNumber(ctx, options.waitLimitSeconds ?? DEFAULT_WAIT_LIMIT_SECONDS, 'Wait Limit (Seconds)', itemIndex);
-		settings.wait = { limitMs: Math.round(seconds * 1000), returnRunning: options.onWaitLimit === 'returnRunning' };
-	}
+	if (waits) settings.wait = waitSettings(ctx, options, itemIndex, asTool);
 	if (downloads && !asTool) settings.download = downloadSettings(ctx, options, itemIndex);
 	return settings;
 }

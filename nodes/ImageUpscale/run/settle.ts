@@ -66,7 +66,9 @@ export async function settle(ctx: IExecuteFunctions, run: ItemRun, first: Task, 
 	const { settings } = options;
 	try {
 		const task = await waitedTask(ctx, run, first, settings);
-		if (task.state === 'failed' && options.failedIsError) {
+		// As a tool, a failed task is the answer: n8n's AI Agent 2.x hands a tool's error to the model
+		// as an empty message, and 3.x keeps only its first line (docs/agents.md).
+		if (task.state === 'failed' && options.failedIsError && !settings.asTool) {
 			throw operationError(ctx.getNode(), `The task failed: ${task.error}`, { itemIndex });
 		}
 		const json = settings.asTool

@@ -82,6 +82,14 @@ export async function toolModeOffersUrlOnly(editor: Editor) {
 	});
 	await editor.openNode(TOOL.name);
 	await editor.parameter('imageUrl').waitFor();
+	// The node's own Tool Description (for models) in place of n8n's automatic one, and Image URL from the model.
+	await editor.parameter('toolDescription').waitFor();
+	if (await editor.parameter('descriptionType').count()) fail("as an agent's tool, n8n's own Tool Description switch is shown too");
+	const description = await editor.parameter('toolDescription').locator('textarea, input').first().inputValue();
+	if (!description.includes('1 credit')) fail(`the Tool Description shown is ${JSON.stringify(description)}`);
+	const imageUrl = visible(await editor.parameter('imageUrl').innerText());
+	if (!/fromAI\('image_url'|Defined automatically by the model/.test(imageUrl)) fail(`Image URL shows ${JSON.stringify(imageUrl)}, not the model's argument`);
+	await editor.shot('agent-tool-panel.png');
 	const sources = (await editor.parameter('imageSource').count()) ? await editor.choices('imageSource') : [];
 	await editor.closeNode();
 	if (sources.includes('Binary File')) fail(`as an agent's tool, Image Source offers ${JSON.stringify(sources)}`);

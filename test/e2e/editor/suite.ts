@@ -22,7 +22,7 @@ const CHECKS: Array<[string, (editor: Editor, standIn: StandIn) => Promise<void>
 	["run example 01 from the editor: the output's binary view shows the upscaled image at 2x", runShowsUpscaledImage],
 	["trigger: added from Image Upscale's panel, it shows its test and production webhook URLs", triggerShowsWebhookUrls],
 	["AI Agent: the Tool connector offers Image Upscale Tool and connects it", agentToolOffered],
-	['AI Agent tool: Image Source offers only what an agent can supply (no Binary File)', toolModeOffersUrlOnly],
+	['AI Agent tool: its own Tool Description, Image URL from $fromAI(), and Image Source offers only what an agent can supply (no Binary File)', toolModeOffersUrlOnly],
 ];
 
 export function editorSuite(): Suite {

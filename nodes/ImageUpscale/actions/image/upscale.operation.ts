@@ -10,6 +10,7 @@ import { createTask } from '../../../shared/transport';
 import { urlPasswordHider } from '../../run/hideUrlPassword';
 import { DEFAULT_MODEL, DEFAULT_ROUTE, upscaleSettings, type UpscaleSettings } from '../../run/settings';
 import { settle, type ItemRun } from '../../run/settle';
+import { FROM_AI_IMAGE_URL } from '../tool';
 import { concurrencyOption, downloadOptions, downloadResultProperty, waitForResultProperty, waitOptions } from '../descriptions';
 
 const MAX_INPUT_BYTES = 20 * 1024 * 1024;
@@ -34,8 +35,17 @@ const properties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'e.g. https://example.com/photo.jpg',
-		// "Unless a file", not "if a URL": as a tool the node has no Image Source, and still needs the URL.
-		displayOptions: { hide: { imageSource: ['binary'] } },
+		displayOptions: { hide: { imageSource: ['binary'], '@tool': [true] } },
+	},
+	{
+		displayName: 'Image URL',
+		name: 'imageUrl',
+		type: 'string',
+		default: FROM_AI_IMAGE_URL,
+		required: true,
+		description: 'Filled by the model by default: the image_url argument of the tool',
+		// As a tool the node has no Image Source: the URL comes from the model unless set here.
+		displayOptions: { show: { '@tool': [true] } },
 	},
 	{
 		displayName: 'Input Binary Field',
