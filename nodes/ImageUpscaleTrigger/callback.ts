@@ -16,8 +16,9 @@ const RUNNING_REREADS = 3;
 const REREAD_PAUSE_MS = 1000;
 const RETRY_LATER_SECONDS = { unverified: '30', running: '10' };
 const UNKNOWN_TASK = 'Ignored: API in One does not know this task';
+const STARTED = 'Workflow was started';
 
-/** Answers the sender now; the returned value tells n8n not to answer again. */
+/** Answers the sender now, for a delivery that starts nothing; the returned value tells n8n not to answer again. */
 function answer(ctx: IWebhookFunctions, status: number, message: string, headers: IDataObject = {}): IWebhookResponseData {
 	const body = JSON.stringify({ message });
 	const res = ctx.getResponseObject();
@@ -88,12 +89,14 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 		const overlappingSettled = started.record(taskId);
 		recorded = true;
 		budget.started();
-		answer(this, 200, 'Workflow was started');
 		// No download here: in queue mode a file made in a webhook process cannot be read afterwards
 		// (n8n stores it before the execution exists). A Task -> Get after the trigger downloads it.
 		const json = taskJson(task, { includeServiceDetails: settings.includeServiceDetails });
 		await overlappingSettled;
-		return { noWebhookResponse: true, workflowData: [[{ json }]] };
+		// n8n answers this one itself, and only after it has saved the static data (with this task in
+		// it) where every webhook process reads it: a delivery that comes after the answer, to any
+		// process, finds the task there. (n8n 1.x and 2.x: live-webhooks' response callback.)
+		return { workflowData: [[{ json }]], webhookResponse: { message: STARTED } };
 	} finally {
 		// Whatever kept the workflow from starting (running, unknown, an error), a later callback may start it.
 		if (!recorded) started.release(taskId);

@@ -66,10 +66,11 @@ export function startedTasks(ctx: IWebhookFunctions) {
 		},
 		/**
 		 * Records the task, then waits (briefly) for the other deliveries in flight here to settle.
-		 * n8n writes the static data after webhook() has returned: the list is made again when it is
-		 * written, so it has the tasks other requests started meanwhile. But of writes running at
-		 * once, the one committed last wins, not the one made last: returning only when the
-		 * overlapping deliveries have settled makes every write of a burst carry the whole burst.
+		 * n8n writes the static data after webhook() has returned, and answers the sender only after
+		 * that write: the list is made again when it is written, so it has the tasks other requests
+		 * started meanwhile. But of writes running at once, the one committed last wins, not the one
+		 * made last: returning only when the overlapping deliveries have settled makes every write of
+		 * a burst carry the whole burst (its answers wait for that too, at most MAX_SETTLE_WAIT_MS).
 		 */
 		async record(taskId: string) {
 			remember(here.recorded, taskId);

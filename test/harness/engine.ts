@@ -390,6 +390,8 @@ export async function runWebhook(call: WebhookCall): Promise<WebhookOutcome> {
 	};
 	const context = new WebhookContext(workflow, workflow.nodes[name], additionalData, mode, webhookData, [], null);
 	const returned = await nodeType.webhook.call(context);
+	// As n8n's live webhooks do (1.x and 2.x): the static data is saved in the response callback,
+	// then the answer is sent (2.x enqueues the execution before both, 1.x after).
 	await call.beforeSave?.();
 	const saved = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
 	delete saved.__dataChanged;
