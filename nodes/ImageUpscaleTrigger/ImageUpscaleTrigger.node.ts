@@ -21,9 +21,7 @@ export class ImageUpscaleTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'apiInOneApi', required: true }],
-		// A start is answered by n8n after it saved the static data; responseData '' makes that answer
-		// webhook()'s webhookResponse (without it n8n 2.41 sends the word "firstEntryJson" as the body).
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: 'callback' }],
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'callback' }],
 		properties: [
 			{
 				displayName:

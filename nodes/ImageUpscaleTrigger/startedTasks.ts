@@ -46,11 +46,16 @@ export function startedTasks(ctx: IWebhookFunctions) {
 	const loaded: string[] = Array.isArray(data.startedTaskIds) ? [...(data.startedTaskIds as string[])] : [];
 	/** What was loaded, plus every task this process started (the latest last). */
 	const merged = () => [...loaded.filter((id) => !here.recorded.has(id)), ...here.recorded].slice(-REMEMBERED);
+	let storing = () => {};
+	/** Settled when n8n reads the list to save it (after webhook() returned). */
+	const stored = new Promise<void>((resolve) => (storing = resolve));
+	const readToStore = () => (storing(), merged());
 	const settle = (taskId: string) => {
 		here.inFlight.get(taskId)?.settle();
 		here.inFlight.delete(taskId);
 	};
 	return {
+		stored,
 		/** False when the task already started the workflow, or another delivery of it is being handled. */
 		claim(taskId: string): boolean {
 			if (here.claimed.has(taskId) || loaded.includes(taskId)) return false;
@@ -66,18 +71,17 @@ export function startedTasks(ctx: IWebhookFunctions) {
 		},
 		/**
 		 * Records the task, then waits (briefly) for the other deliveries in flight here to settle.
-		 * n8n writes the static data after webhook() has returned, and answers the sender only after
-		 * that write: the list is made again when it is written, so it has the tasks other requests
-		 * started meanwhile. But of writes running at once, the one committed last wins, not the one
-		 * made last: returning only when the overlapping deliveries have settled makes every write of
-		 * a burst carry the whole burst (its answers wait for that too, at most MAX_SETTLE_WAIT_MS).
+		 * n8n writes the static data after webhook() has returned: the list is made again when it is
+		 * written, so it has the tasks other requests started meanwhile. But of writes running at
+		 * once, the one committed last wins, not the one made last: returning only when the
+		 * overlapping deliveries have settled makes every write of a burst carry the whole burst.
 		 */
 		async record(taskId: string) {
 			remember(here.recorded, taskId);
 			settle(taskId);
 			data.startedTaskIds = merged(); // through n8n's proxy: marks the static data as changed
 			// The setter only lets the assignment above mark the data changed again.
-			Object.defineProperty(data, 'startedTaskIds', { get: merged, set: () => undefined, enumerable: true, configurable: true });
+			Object.defineProperty(data, 'startedTaskIds', { get: readToStore, set: () => undefined, enumerable: true, configurable: true });
 			const others = [...here.inFlight.values()].map((entry) => entry.settled);
 			if (others.length === 0) return;
 			const stop = new AbortController();

@@ -340,7 +340,7 @@ describe('a genuine callback from the service', () => {
 		expect([...((saved.startedTaskIds as string[]) ?? [])].sort()).toEqual([first, second].sort());
 	});
 
-	it('answers "started" only once n8n has saved the static data with the task in it', async () => {
+	it('answers "started" only after n8n has read the static data, with the task in it, to save it', async () => {
 		const taskId = await endedTask();
 		let release: () => void = () => {};
 		const saveHeld = new Promise<void>((resolve) => (release = resolve));
