@@ -9,7 +9,7 @@ import { MANUAL, productionUrl, TRIGGER, type Workflow } from './workflows';
 // from n8n's executions.
 
 /** Callbacks answered 503 and sent again, over the whole suite. */
-export const resent = { count: 0 };
+export const resent = { count: 0, why: new Map<string, number>() };
 
 /**
  * One callback, sent again as the service does on a 503: the trigger's own (it could not verify the
@@ -20,8 +20,10 @@ export async function deliver(url: string, taskId: string): Promise<string> {
 	for (let attempt = 1; ; attempt++) {
 		const reply = await post(url, callbackBody(taskId));
 		if (reply.status === 200) return ((await reply.json()) as { message?: string }).message ?? '';
-		if (reply.status !== 503 || attempt === 30) fail(`a callback for ${taskId} to ${url} answered ${reply.status}: ${(await reply.text()).slice(0, 300)}`);
+		const text = (await reply.text()).slice(0, 300);
+		if (reply.status !== 503 || attempt === 30) fail(`a callback for ${taskId} to ${url} answered ${reply.status}: ${text}`);
 		resent.count++;
+		resent.why.set(text.slice(0, 100), (resent.why.get(text.slice(0, 100)) ?? 0) + 1);
 		await sleep(2000);
 	}
 }

@@ -52,7 +52,7 @@ export function queueMode(): Suite {
 				await removeDuplicatesIsNotEnough(run);
 				const perWorker = cluster.workers.map((worker, i) => `worker ${i + 1}: ${executionsRunBy(worker).length}`);
 				run.figure(`executions started per worker over the whole suite: ${perWorker.join(', ')}`);
-				run.figure(`callbacks answered 503 and sent again: ${resent.count}`);
+				run.figure(`callbacks answered 503 and sent again: ${resent.count} ${JSON.stringify([...resent.why])}`);
 				phase('checks done');
 			} catch (error) {
 				await ctx.check('queue mode: set-up', () => Promise.reject(error));
