@@ -16,6 +16,10 @@ const RUNNING_REREADS = 3;
 const REREAD_PAUSE_MS = 1000;
 const RETRY_LATER_SECONDS = { unverified: '30', running: '10' };
 const UNKNOWN_TASK = 'Ignored: API in One does not know this task';
+const STARTED = 'Workflow was started';
+/** How long after n8n read the list to save it the answer waits, and how long at most for that read. */
+const WRITE_LANDS_MS = 500;
+const MAX_WAIT_FOR_SAVE_MS = 5000;
 
 /** Answers the sender now; the returned value tells n8n not to answer again. */
 function answer(ctx: IWebhookFunctions, status: number, message: string, headers: IDataObject = {}): IWebhookResponseData {
@@ -28,6 +32,30 @@ function answer(ctx: IWebhookFunctions, status: number, message: string, headers
 	});
 	res.end(body);
 	return { noWebhookResponse: true };
+}
+
+/**
+ * Answers "started" once n8n has begun storing the task in the static data, which every webhook
+ * process reads per request, and a moment more for that write to land: a redelivery that follows
+ * the answer, to any process, then finds the task. n8n 2.41 saves the static data only after
+ * webhook() returned with noWebhookResponse (letting n8n answer "onReceived" skips the save: its
+ * WorkflowRunner re-wraps the data and clears the changed flag), and tells the node nothing when
+ * the save ends: the moment n8n reads the list to write it is the last sign the node gets.
+ */
+async function answerOnceStored(ctx: IWebhookFunctions, stored: Promise<void>) {
+	try {
+		// A test event keeps no static data: nothing to wait for.
+		if (ctx.getMode() !== 'manual') {
+			const stop = new AbortController();
+			const limit = clock.sleep(MAX_WAIT_FOR_SAVE_MS, stop.signal).then(() => false, () => false);
+			const seen = await Promise.race([stored.then(() => true), limit]);
+			stop.abort();
+			if (seen) await clock.sleep(WRITE_LANDS_MS);
+		}
+		answer(ctx, 200, STARTED);
+	} catch (error) {
+		ctx.logger.warn(`API in One Trigger could not answer a callback: ${(error as Error).message}`);
+	}
 }
 
 /** The task as the API reports it, read again a few times (within the budget) while it still says running. */
@@ -88,11 +116,11 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 		const overlappingSettled = started.record(taskId);
 		recorded = true;
 		budget.started();
-		answer(this, 200, 'Workflow was started');
 		// No download here: in queue mode a file made in a webhook process cannot be read afterwards
 		// (n8n stores it before the execution exists). A Task -> Get after the trigger downloads it.
 		const json = taskJson(task, { includeServiceDetails: settings.includeServiceDetails });
 		await overlappingSettled;
+		void answerOnceStored(this, started.stored);
 		return { noWebhookResponse: true, workflowData: [[{ json }]] };
 	} finally {
 		// Whatever kept the workflow from starting (running, unknown, an error), a later callback may start it.

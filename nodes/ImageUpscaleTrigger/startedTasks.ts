@@ -46,11 +46,16 @@ export function startedTasks(ctx: IWebhookFunctions) {
 	const loaded: string[] = Array.isArray(data.startedTaskIds) ? [...(data.startedTaskIds as string[])] : [];
 	/** What was loaded, plus every task this process started (the latest last). */
 	const merged = () => [...loaded.filter((id) => !here.recorded.has(id)), ...here.recorded].slice(-REMEMBERED);
+	let storing = () => {};
+	/** Settled when n8n reads the list to save it (after webhook() returned). */
+	const stored = new Promise<void>((resolve) => (storing = resolve));
+	const readToStore = () => (storing(), merged());
 	const settle = (taskId: string) => {
 		here.inFlight.get(taskId)?.settle();
 		here.inFlight.delete(taskId);
 	};
 	return {
+		stored,
 		/** False when the task already started the workflow, or another delivery of it is being handled. */
 		claim(taskId: string): boolean {
 			if (here.claimed.has(taskId) || loaded.includes(taskId)) return false;
@@ -76,7 +81,7 @@ export function startedTasks(ctx: IWebhookFunctions) {
 			settle(taskId);
 			data.startedTaskIds = merged(); // through n8n's proxy: marks the static data as changed
 			// The setter only lets the assignment above mark the data changed again.
-			Object.defineProperty(data, 'startedTaskIds', { get: merged, set: () => undefined, enumerable: true, configurable: true });
+			Object.defineProperty(data, 'startedTaskIds', { get: readToStore, set: () => undefined, enumerable: true, configurable: true });
 			const others = [...here.inFlight.values()].map((entry) => entry.settled);
 			if (others.length === 0) return;
 			const stop = new AbortController();

@@ -48,6 +48,8 @@ interface ReceiverOptions {
 	holdSave?: (n: number) => Promise<void>;
 	/** Runs between serializing the static data and storing it (commits may come in any order). */
 	holdCommit?: () => Promise<void>;
+	/** Static data shared with other receivers: one database, several webhook processes. */
+	store?: IDataObject;
 }
 
 const receivers: Receiver[] = [];
@@ -58,7 +60,7 @@ const receivers: Receiver[] = [];
  * real req and res go to the trigger.
  */
 async function startReceiver(parameters: Record<string, unknown> = {}, options: ReceiverOptions = {}): Promise<Receiver> {
-	const staticData: IDataObject = {};
+	const staticData: IDataObject = options.store ?? {};
 	const workflowId = options.workflowId ?? `receiver-${receivers.length}`;
 	const answers: Answer[] = [];
 	const starts: RunResult[] = [];
@@ -323,14 +325,50 @@ describe('a genuine callback from the service', () => {
 		const [first, second] = [await endedTask(), await endedTask()];
 		let secondAnswered: () => void = () => {};
 		const secondDone = new Promise<void>((resolve) => (secondAnswered = resolve));
+		let firstSaving: () => void = () => {};
+		const firstReturned = new Promise<void>((resolve) => (firstSaving = resolve));
 		// The first request's save waits until the second request has started the workflow too.
-		const receiver = await startReceiver({}, { workflowId: 'save-later', holdSave: async (n) => (n === 0 ? await secondDone : undefined) });
-		expect((await post(receiver.url, { task_id: first })).message).toBe('Workflow was started');
+		const holdSave = async (n: number) => (n === 0 ? (firstSaving(), await secondDone) : undefined);
+		const receiver = await startReceiver({}, { workflowId: 'save-later', holdSave });
+		const firstReply = post(receiver.url, { task_id: first });
+		await firstReturned;
 		expect((await post(receiver.url, { task_id: second })).message).toBe('Workflow was started');
 		secondAnswered();
+		expect((await firstReply).message).toBe('Workflow was started');
 		await receiver.settled();
 		const saved = (receiver.staticData['node:Trigger Under Test'] ?? {}) as IDataObject;
 		expect([...((saved.startedTaskIds as string[]) ?? [])].sort()).toEqual([first, second].sort());
+	});
+
+	it('answers "started" only after n8n has read the static data, with the task in it, to save it', async () => {
+		const taskId = await endedTask();
+		let release: () => void = () => {};
+		const saveHeld = new Promise<void>((resolve) => (release = resolve));
+		const receiver = await startReceiver({}, { workflowId: 'answer-after-save', holdSave: async () => await saveHeld });
+		let answered = false;
+		const reply = post(receiver.url, { task_id: taskId }).then((r) => ((answered = true), r));
+		await sleep(500);
+		const answeredBeforeSave = answered;
+		release();
+		expect(answeredBeforeSave).toBe(false);
+		expect(await reply).toMatchObject({ status: 200, message: 'Workflow was started' });
+		const saved = (receiver.staticData['node:Trigger Under Test'] ?? {}) as IDataObject;
+		expect(saved.startedTaskIds).toEqual([taskId]);
+	});
+
+	it('starts nothing for a redelivery to another webhook process after the first answer, however late n8n saves', async () => {
+		const taskIds = await Promise.all([1, 2, 3].map(() => endedTask()));
+		// Two processes (each its own memory) over one database; every save of the first one is slow.
+		const store: IDataObject = {};
+		const slowSave = async () => await sleep(300);
+		const first = await startReceiver({}, { workflowId: 'process-a', store, holdSave: slowSave });
+		const second = await startReceiver({}, { workflowId: 'process-b', store });
+		for (const taskId of taskIds) {
+			expect((await post(first.url, { task_id: taskId })).message).toBe('Workflow was started');
+			expect((await post(second.url, { task_id: taskId })).message).toMatch(/^Ignored: this task has already started/);
+		}
+		await Promise.all([first.settled(), second.settled()]);
+		expect([first.starts.length, second.starts.length]).toEqual([3, 0]);
 	});
 
 	it('keeps every task of overlapping deliveries when the saves commit in the other order', async () => {

@@ -390,6 +390,8 @@ export async function runWebhook(call: WebhookCall): Promise<WebhookOutcome> {
 	};
 	const context = new WebhookContext(workflow, workflow.nodes[name], additionalData, mode, webhookData, [], null);
 	const returned = await nodeType.webhook.call(context);
+	// As n8n's live webhooks do: the static data is read and saved after webhook() returned (for a
+	// webhook() that answered itself, before the execution starts), then n8n's own answer, if any.
 	await call.beforeSave?.();
 	const saved = JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject;
 	delete saved.__dataChanged;

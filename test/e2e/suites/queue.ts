@@ -4,6 +4,7 @@ import { createCluster, executionsRunBy, installEverywhere, startCluster } from 
 import { batchOnAWorker, callbackThroughWebhookProcess } from '../queue/checks-files';
 import { duplicateDeliveries, resent, spreadOverWebhookProcesses, waitForTriggerRoutes } from '../queue/checks-trigger';
 import { exactlyOnce, removeDuplicatesIsNotEnough } from '../queue/checks-once';
+import { redeliveryToTheOtherProcess } from '../queue/checks-redelivery';
 import type { QueueRun } from '../queue/context';
 import { ensureQueueServices, startPostgres, startRedis } from '../queue/services';
 import { importWorkflows, publishTriggers, queueWorkflows } from '../queue/workflows';
@@ -46,11 +47,12 @@ export function queueMode(): Suite {
 				await callbackThroughWebhookProcess(run);
 				await spreadOverWebhookProcesses(run);
 				await duplicateDeliveries(run);
+				await redeliveryToTheOtherProcess(run);
 				await exactlyOnce(run);
 				await removeDuplicatesIsNotEnough(run);
 				const perWorker = cluster.workers.map((worker, i) => `worker ${i + 1}: ${executionsRunBy(worker).length}`);
 				run.figure(`executions started per worker over the whole suite: ${perWorker.join(', ')}`);
-				run.figure(`callbacks answered 503 and sent again: ${resent.count}`);
+				run.figure(`callbacks answered 503 and sent again: ${resent.count} ${JSON.stringify([...resent.why])}`);
 				phase('checks done');
 			} catch (error) {
 				await ctx.check('queue mode: set-up', () => Promise.reject(error));
