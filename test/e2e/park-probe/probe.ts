@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fetch } from 'undici';
 import { N8n, readInstall, run, until, finished, sleep, killAll } from '../n8n';
+import { PARK_ID, parkWorkflow } from './workflow';
 
 const envFile = process.argv[2] ?? '/tmp/coldcache/env-v2.sh';
 const install = readInstall(envFile);
@@ -24,25 +25,9 @@ type Entry = Record<string, unknown> & { ev: string; executionId?: string; pid: 
 const entries = (): Entry[] => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Entry) : []);
 const say = (what: string, data: unknown) => console.log(JSON.stringify({ v: install.version, what, data }));
 
-const PARK_ID = '11111111-2222-4333-8444-555555555555';
 function workflow(id: string, path: string, park: Record<string, unknown>) {
-	return {
-		id,
-		name: `park probe ${path}`,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes: [
-			{ id: 'a0000000-0000-4000-8000-000000000001', name: 'Hook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: `b0000000-0000-4000-8000-${id.slice(-12).toLowerCase().replace(/[^0-9a-f]/g, '0')}`, parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} } },
-			{ id: 'a0000000-0000-4000-8000-000000000002', name: 'Split', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: [200, 0], parameters: { fieldToSplitOut: 'body.items', options: {} } },
-			{ id: PARK_ID, name: 'Park', type: 'n8n-nodes-parkprobe.parkProbe', typeVersion: 1, position: [400, 0], parameters: park },
-			{ id: 'a0000000-0000-4000-8000-000000000004', name: 'After', type: 'n8n-nodes-parkprobe.parkProbe', typeVersion: 1, position: [600, 0], parameters: { passOnly: true, parkedName: 'Park' } },
-		],
-		connections: {
-			Hook: { main: [[{ node: 'Split', type: 'main', index: 0 }]] },
-			Split: { main: [[{ node: 'Park', type: 'main', index: 0 }]] },
-			Park: { main: [[{ node: 'After', type: 'main', index: 0 }]] },
-		},
-	};
+	const webhookId = `b0000000-0000-4000-8000-${id.slice(-12).toLowerCase().replace(/[^0-9a-f]/g, '0')}`;
+	return parkWorkflow(id, `park probe ${path}`, webhookId, path, park);
 }
 
 async function post(url: string, body: unknown) {

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fetch } from 'undici';
 import { finished, killAll, N8n, readInstall, run, sleep, until } from '../n8n';
+import { parkWorkflow } from './workflow';
 import { createCluster, executionsRunBy, installEverywhere, startCluster } from '../queue/cluster';
 import { ensureQueueServices, startPostgres, startRedis } from '../queue/services';
 
@@ -42,25 +43,9 @@ function sigkill(n8n: N8n) {
 	return pid;
 }
 
-const PARK_ID = '11111111-2222-4333-8444-555555555555';
 function workflow(id: string, path: string, park: Record<string, unknown>) {
-	return {
-		id,
-		name: `park queue probe ${path}`,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes: [
-			{ id: 'a0000000-0000-4000-8000-000000000001', name: 'Hook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: `c0000000-0000-4000-8000-0000000000${path.endsWith('1') ? '01' : '02'}`, parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} } },
-			{ id: 'a0000000-0000-4000-8000-000000000002', name: 'Split', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: [200, 0], parameters: { fieldToSplitOut: 'body.items', options: {} } },
-			{ id: PARK_ID, name: 'Park', type: 'n8n-nodes-parkprobe.parkProbe', typeVersion: 1, position: [400, 0], parameters: park },
-			{ id: 'a0000000-0000-4000-8000-000000000004', name: 'After', type: 'n8n-nodes-parkprobe.parkProbe', typeVersion: 1, position: [600, 0], parameters: { passOnly: true, parkedName: 'Park' } },
-		],
-		connections: {
-			Hook: { main: [[{ node: 'Split', type: 'main', index: 0 }]] },
-			Split: { main: [[{ node: 'Park', type: 'main', index: 0 }]] },
-			Park: { main: [[{ node: 'After', type: 'main', index: 0 }]] },
-		},
-	};
+	const webhookId = `c0000000-0000-4000-8000-0000000000${path.endsWith('1') ? '01' : '02'}`;
+	return parkWorkflow(id, `park queue probe ${path}`, webhookId, path, park);
 }
 
 async function main() {
