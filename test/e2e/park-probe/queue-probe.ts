@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-explicit-any, no-console -- research probes for issue 20 (docs/design-parked-batches.md), never published: they read n8n's execution JSON loosely and print what they saw */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- research probes for issue 20 (docs/design-parked-batches.md), never published: they read n8n's execution JSON loosely and print what they saw */
 /**
  * Throwaway probe for docs/design-parked-batches.md, queue mode: n8n 2.41.1 with PostgreSQL, Redis,
  * a main process (no production webhooks), 2 workers and 1 webhook process, all on loopback.
