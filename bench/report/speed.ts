@@ -95,7 +95,7 @@ export function sensitivitySection(res: Results): string[] {
 	return [
 		"## What the time scale does to the node's figures",
 		'',
-		"The node's polling constants (first read after 1.5 s, steps of at least 250 ms, in nodes/shared/wait.ts) are not scaled, so at a scale below 1 the node reads and overshoots relatively more. " +
+		"The node's polling constants (first read after 1.5 s, steps of at least 250 ms, in nodes/ImageUpscale/run/wait.ts) are not scaled, so at a scale below 1 the node reads and overshoots relatively more. " +
 			`The headline rows above run at scale ${res.options.scale}; the rate-limited rows below at ${res.options.rate.scale}. Same batch, concurrency ${c}, at other scales (times are real, not scaled back):`,
 		'',
 		table(
