@@ -21,7 +21,7 @@ interface Row {
 
 const isServerError = (status?: number) => status !== undefined && status >= 500 && status <= 599;
 
-export const FAILURE_TABLE: Row[] = [
+const FAILURE_TABLE: Row[] = [
 	// A redirect is not followed (the key must not go elsewhere); a create's 3xx may come after the task was made.
 	{ situation: 'redirected', matches: (f) => f.kind === 'redirect', create: 'maybeCreated', read: 'final' },
 	// 402, or any message about credits (even on a 429): final, never retried.

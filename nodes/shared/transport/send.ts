@@ -53,7 +53,7 @@ function networkKind(error: unknown): NonNullable<Failure['network']> {
 	return 'maybeSent';
 }
 
-export function parseRetryAfter(value: unknown, now: number): number | undefined {
+function parseRetryAfter(value: unknown, now: number): number | undefined {
 	if (typeof value !== 'string' && typeof value !== 'number') return undefined;
 	const text = String(value).trim();
 	if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
