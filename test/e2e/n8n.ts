@@ -58,6 +58,8 @@ export interface Execution {
 	id: string;
 	status: string;
 	mode: string;
+	startedAt?: string;
+	stoppedAt?: string;
 	data?: { resultData: { runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, { data: string; mimeType: string; fileName?: string }> }>> }; error?: { message: string; description?: string } }>>; error?: { message: string; node?: { name: string }; description?: string } } };
 }
 
@@ -204,6 +206,21 @@ export class N8n {
 			}
 			await exited;
 		}
+		children.delete(server);
+		this.server = undefined;
+	}
+
+	/** SIGKILL to the process group, as an OOM kill or a lost machine would end it; start() starts it again. */
+	async kill() {
+		const server = this.server;
+		if (!server?.pid) return;
+		const exited = new Promise((r) => server.once('exit', () => r(true)));
+		try {
+			process.kill(-server.pid, 'SIGKILL');
+		} catch {
+			// the process group has already exited
+		}
+		if (server.exitCode === null && server.signalCode === null) await exited;
 		children.delete(server);
 		this.server = undefined;
 	}

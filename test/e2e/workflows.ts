@@ -36,7 +36,7 @@ function example(file: string, id: string, standIn: StandIn): Workflow {
 const nodeOf = (workflow: Workflow, name: string) => workflow.nodes.find((node) => node.name === name)!;
 
 /** A node's output items, or an error naming the node and n8n's own message. */
-function output(execution: Execution, node: string) {
+export function output(execution: Execution, node: string) {
 	const { runData, error } = execution.data?.resultData ?? { runData: {} };
 	for (const [name, runs] of Object.entries(runData)) {
 		const failed = runs.find((r) => r.error);
@@ -59,7 +59,7 @@ async function binaryBytes(n8n: N8n, binary: { data: string; id?: string }): Pro
 }
 
 /** Each succeeded item's file must be the stand-in's input picture at twice its size. */
-async function expectUpscaledFiles(n8n: N8n, standIn: StandIn, items: ReturnType<typeof output>, field = 'data') {
+export async function expectUpscaledFiles(n8n: N8n, standIn: StandIn, items: ReturnType<typeof output>, field = 'data') {
 	for (const { json, binary } of items) {
 		if (json.state !== 'succeeded') fail(`task ${String(json.taskId)} is ${String(json.state)}: ${String(json.error ?? '')}`);
 		if (!/^n41/.test(String(json.taskId))) fail(`no task id in ${JSON.stringify(json).slice(0, 200)}`);

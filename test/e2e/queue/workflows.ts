@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 
 import type { StandIn } from '../../stand-in/server';
 import type { N8n } from '../n8n';
+import { batchUrls, parkedWorkflow } from '../parked';
 
 // The example workflows, adapted only where the queue suite must: the stand-in's images, the
 // imported credential, fixed workflow ids, callback URLs that reach the webhook processes, and a
@@ -61,6 +62,9 @@ export interface QueueWorkflows {
 	exactlyOnce: Workflow;
 	/** Example 06 with n8n's Remove Duplicates (on the task id) in place of the Redis count. */
 	removeDuplicates: Workflow;
+	/** Parked batches (While Waiting = Park), each with its image URLs: 50 with callbacks, 10 on n8n's checks only. */
+	parked: { workflow: Workflow; urls: string[] };
+	parkedChecks: { workflow: Workflow; urls: string[] };
 	all(): Workflow[];
 	triggers(): Workflow[];
 }
@@ -87,9 +91,14 @@ export function queueWorkflows(standIn: StandIn, webhooks: N8n[]): QueueWorkflow
 	});
 	removeDuplicates.name = 'Trigger, Remove Duplicates, Task -> Get';
 
-	const all = () => [batch, callbackWait, trigger, exactlyOnce, removeDuplicates];
+	const parkedUrls = batchUrls(standIn, 'parked', 50);
+	const parked = { urls: parkedUrls, workflow: parkedWorkflow('e2eQueueParked01', 'Parked batch of 50', parkedUrls, {}) };
+	const checksUrls = batchUrls(standIn, 'parked-checks', 10);
+	const parkedChecks = { urls: checksUrls, workflow: parkedWorkflow('e2eQueueParkChk1', 'Parked batch, checks only', checksUrls, { resumeOn: 'checks', checkEverySeconds: 5 }) };
+
+	const all = () => [batch, callbackWait, trigger, exactlyOnce, removeDuplicates, parked.workflow, parkedChecks.workflow];
 	const triggers = () => [trigger, exactlyOnce, removeDuplicates];
-	return { batch, callbackWait, trigger, exactlyOnce, removeDuplicates, all, triggers };
+	return { batch, callbackWait, trigger, exactlyOnce, removeDuplicates, parked, parkedChecks, all, triggers };
 }
 
 /** Example 06 with the node given in place of the Redis count. */

@@ -6,6 +6,7 @@ import { duplicateDeliveries, resent, spreadOverWebhookProcesses, waitForTrigger
 import { exactlyOnce, removeDuplicatesIsNotEnough } from '../queue/checks-once';
 import { redeliveryToTheOtherProcess } from '../queue/checks-redelivery';
 import type { QueueRun } from '../queue/context';
+import { parkedBatchEndedByChecks, parkedBatchSurvivesRestarts } from '../queue/checks-parked';
 import { ensureQueueServices, startPostgres, startRedis } from '../queue/services';
 import { importWorkflows, publishTriggers, queueWorkflows } from '../queue/workflows';
 
@@ -23,7 +24,8 @@ export function queueMode(): Suite {
 			phase('PostgreSQL and Redis installed, n8n cached');
 			const pg = await startPostgres();
 			const redis = await startRedis().catch((error) => (pg.stop(), Promise.reject(error)));
-			const standIn = await startStandIn({ processingMs: 1500, jitter: 0.2, maxRunning: 20 });
+			// Callbacks sent 9 times at most, the last about 5 min after the first: they outlast a restart of main and the webhook processes.
+			const standIn = await startStandIn({ processingMs: 1500, jitter: 0.2, maxRunning: 20, callbackAttempts: 9 });
 			const cluster = await createCluster(install, pg, redis);
 			const figures: string[] = [];
 			try {
@@ -42,7 +44,7 @@ export function queueMode(): Suite {
 				ctx.log(`  main ${cluster.main.url}, webhook processes ${cluster.webhooks.map((w) => w.url).join(' ')}`);
 				phase('owner set up, triggers published and answering on both webhook processes');
 
-				const run: QueueRun = { ctx, cluster, pg, standIn, workflows, figure: (line) => (figures.push(line), ctx.log(`  figure: ${line}`)) };
+				const run: QueueRun = { ctx, cluster, pg, redis, standIn, workflows, figure: (line) => (figures.push(line), ctx.log(`  figure: ${line}`)) };
 				await batchOnAWorker(run);
 				await callbackThroughWebhookProcess(run);
 				await spreadOverWebhookProcesses(run);
@@ -50,6 +52,8 @@ export function queueMode(): Suite {
 				await redeliveryToTheOtherProcess(run);
 				await exactlyOnce(run);
 				await removeDuplicatesIsNotEnough(run);
+				await parkedBatchSurvivesRestarts(run);
+				await parkedBatchEndedByChecks(run);
 				const perWorker = cluster.workers.map((worker, i) => `worker ${i + 1}: ${executionsRunBy(worker).length}`);
 				run.figure(`executions started per worker over the whole suite: ${perWorker.join(', ')}`);
 				run.figure(`callbacks answered 503 and sent again: ${resent.count} ${JSON.stringify([...resent.why])}`);

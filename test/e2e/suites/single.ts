@@ -1,6 +1,7 @@
 import { startStandIn } from '../../stand-in/server';
 import { installN8n, type Suite, type SuiteContext } from '../harness';
 import { N8n } from '../n8n';
+import { parkedBatchCheck } from '../parked-single';
 import { prepare, type Check } from '../workflows';
 
 /** One n8n process per version (SQLite, the way most users run it): the example workflows. */
@@ -19,10 +20,11 @@ export function singleProcess(majors: Array<1 | 2>): Suite {
 					ctx.log(`\n== n8n ${n8n.install.version}: installing the package into ${n8n.folder}/.n8n/nodes`);
 					await n8n.installPackage(ctx.tarball);
 					const checks = await prepare(n8n, standIn);
+					const parked = await parkedBatchCheck(n8n, standIn);
 					await runChecks(checks.cli);
 					await n8n.start();
 					await n8n.setUpOwner();
-					await runChecks(checks.server);
+					await runChecks([...checks.server, parked]);
 				} catch (error) {
 					// One version's broken set-up is its failure; the other version still runs.
 					await ctx.check(`n8n ${n8n.install.version}: set-up`, () => Promise.reject(error));

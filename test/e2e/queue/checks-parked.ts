@@ -1,0 +1,152 @@
+/* eslint-disable @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/no-restricted-imports -- dev tooling, never published: n8n's rules for community node code do not apply */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { Execution, N8n } from '../n8n';
+import { createsPerUrl, expectParkedOutput, GET_NODE, PARK_NODE, tasksOf } from '../parked';
+import { executionsRunBy } from './cluster';
+import type { QueueRun } from './context';
+import { expectUpscaledOverRest, fail, finished, output, until } from './runs';
+import { MANUAL } from './workflows';
+
+// Parked batches (docs/design-parked-batches.md 2.8): the Image Upscale node parks its execution
+// while the service works, so no worker holds it, and the batch survives SIGKILLs of every n8n
+// process. Counted from PostgreSQL, Redis, the workers' logs and the stand-in's request log.
+
+/** Each task of the 50 takes about this long (jitter 0.2), 20 at a time: they end in three waves, about 35, 70 and 105 s after the park. */
+const TASK_MS = 35_000;
+
+const statusOf = (run: QueueRun, id: string) => run.pg.sql(`select status, "waitTill" from execution_entity where id = ${Number(id)}`).trim();
+const isWaiting = (row: string) => /^waiting\t3000-01-01/.test(row);
+
+/** Jobs in Bull's active lists (what workers are running now), from Redis itself. */
+function activeJobs(run: QueueRun): number {
+	const cli = (...args: string[]) => execFileSync('redis-cli', ['-p', String(run.redis.port), ...args]).toString().trim();
+	const keys = cli('--scan', '--pattern', '*:active').split('\n').filter(Boolean);
+	return keys.reduce((sum, key) => sum + Number(cli('llen', key)), 0);
+}
+
+/** A worker's jobs of one execution, from its log's "Worker started/finished execution N (job J)" lines. */
+function jobsOf(worker: N8n, id: string) {
+	const file = join(worker.folder, 'n8n.log');
+	const jobs = new Map<string, { start?: number; end?: number }>();
+	for (const line of existsSync(file) ? readFileSync(file, 'utf8').split('\n') : []) {
+		const m = /Worker (started|finished) execution (\d+) \(job (\w+)\)/.exec(line);
+		if (!m || m[2] !== id) continue;
+		const { timestamp, metadata } = JSON.parse(line) as { timestamp?: string; metadata?: { timestamp?: string } };
+		const job = jobs.get(m[3]) ?? {};
+		job[m[1] === 'started' ? 'start' : 'end'] = Date.parse(timestamp ?? metadata?.timestamp ?? '');
+		jobs.set(m[3], job);
+	}
+	return [...jobs.values()];
+}
+
+const busySeconds = (run: QueueRun, id: string) =>
+	run.cluster.workers.flatMap((w) => jobsOf(w, id)).reduce((sum, job) => sum + ((job.end ?? NaN) - (job.start ?? NaN)) / 1000, 0);
+
+/** The figures the issue asks for, then the checks every ended parked batch must pass. */
+async function expectBatchDone(run: QueueRun, execution: Execution, urls: string[], startedAt: number, label: string) {
+	const { standIn, figure } = run;
+	const tasks = tasksOf(standIn, urls);
+	const creates = createsPerUrl(standIn, urls);
+	const reads = tasks.reduce((sum, task) => sum + standIn.log.statusReads(task.id), 0);
+	const stoppedAt = Date.parse(execution.stoppedAt ?? '');
+	const lastTaskEnd = Math.max(...tasks.map((task) => task.endedAt ?? NaN));
+	const wall = (stoppedAt - startedAt) / 1000;
+	const busy = busySeconds(run, execution.id);
+	figure(
+		`${label}: creates per task ${(creates.reduce((a, b) => a + b, 0) / urls.length).toFixed(2)}, reads per task ${(reads / urls.length).toFixed(2)} ` +
+			`(Task -> Get's included), worker busy ${busy.toFixed(1)} s of ${wall.toFixed(1)} s wall (${((100 * busy) / wall).toFixed(1)}%), ` +
+			`last task's end to the execution's end ${((stoppedAt - lastTaskEnd) / 1000).toFixed(1)} s`,
+	);
+	if (execution.status !== 'success') fail(`execution ${execution.id} ended ${execution.status}: ${execution.data?.resultData.error?.message ?? ''}`);
+	if (creates.some((n) => n !== 1)) fail(`creates per input (each must be 1): ${JSON.stringify(creates)}`);
+	const jobs = run.cluster.workers.flatMap((w) => jobsOf(w, execution.id));
+	if (jobs.length !== 2 || !(busy > 0)) fail(`workers' logs: ${jobs.length} jobs of execution ${execution.id}, not 2 (the park, the resume): ${JSON.stringify(jobs)}`);
+	expectParkedOutput(execution, standIn, urls);
+	const files = output(execution, GET_NODE);
+	if (files.length !== urls.length) fail(`"${GET_NODE}" output ${files.length} items for ${urls.length} tasks`);
+	await expectUpscaledOverRest(run.cluster.main, standIn, files);
+}
+
+/** Waits for the execution to park; the ids it created must be in the waiting execution before the service ends any task. */
+async function parked(run: QueueRun, id: string, urls: string[]) {
+	await until(`execution ${id} waiting in PostgreSQL`, async () => (isWaiting(statusOf(run, id)) ? true : undefined), 60_000);
+	const execution = await run.cluster.main.execution(id);
+	const tasks = tasksOf(run.standIn, urls);
+	if (tasks.length !== urls.length) fail(`the stand-in has ${tasks.length} tasks for the ${urls.length} images at the park`);
+	const before = execution.data?.resultData.runData[PARK_NODE]?.[0]?.data?.main?.[0] ?? [];
+	const shown = before.map((item) => `${String(item.json.taskId)}:${String(item.json.state)}`).sort();
+	const expected = tasks.map((task) => `${task.id}:parked`).sort();
+	if (JSON.stringify(shown) !== JSON.stringify(expected)) fail(`the waiting execution shows ${JSON.stringify(shown.slice(0, 3))}... for tasks ${JSON.stringify(expected.slice(0, 3))}...`);
+	const context = JSON.stringify((execution.data as { executionData?: { contextData?: unknown } } | undefined)?.executionData?.contextData ?? {});
+	const missing = tasks.filter((task) => !context.includes(task.id));
+	if (missing.length) fail(`${missing.length} task ids are not in the waiting execution's context data: ${context.slice(0, 300)}`);
+	return tasks;
+}
+
+export async function parkedBatchSurvivesRestarts(run: QueueRun) {
+	const { ctx, cluster, standIn } = run;
+	const { workflow, urls } = run.workflows.parked;
+	standIn.fault('create', { fault: { kind: 'takes', ms: TASK_MS }, times: urls.length, match: (req) => urls.includes(req.body?.image) });
+	let id = '';
+	let submitter: N8n | undefined;
+	const startedAt = Date.now();
+	const ok = await ctx.check('(park a) 50 images, While Waiting = Park: the execution waits in PostgreSQL with every task id, no worker runs it', async () => {
+		id = await cluster.main.runManually(workflow.id, MANUAL);
+		const tasks = await parked(run, id, urls);
+		const ended = tasks.filter((task) => task.state === 'succeeded' || task.state === 'failed');
+		if (ended.length) fail(`${ended.length} tasks had already ended at the park: the batch must park while the service works`);
+		const ranOn = cluster.workers.filter((worker) => executionsRunBy(worker).includes(id));
+		if (ranOn.length !== 1) fail(`${ranOn.length} workers started execution ${id} (their logs), not 1`);
+		submitter = ranOn[0];
+		const jobs = jobsOf(submitter, id);
+		if (jobs.length !== 1 || !jobs[0].end) fail(`the worker's log has ${jobs.length} jobs of execution ${id}, finished: ${JSON.stringify(jobs)}`);
+		const active = activeJobs(run);
+		if (active !== 0) fail(`Redis lists ${active} active jobs while execution ${id} waits`);
+		run.figure(`(park a) execution ${id} parked on worker ${cluster.workers.indexOf(submitter) + 1} after ${((jobs[0].end - startedAt) / 1000).toFixed(1)} s (job ${((jobs[0].end - jobs[0].start!) / 1000).toFixed(1)} s)`);
+	});
+	if (!ok || !submitter) return;
+	await ctx.check('(park b) SIGKILL the worker that parked it, start it again: the execution still waits', async () => {
+		const t0 = Date.now();
+		await submitter!.kill();
+		if (!isWaiting(statusOf(run, id))) fail(`after the SIGKILL execution ${id} is ${statusOf(run, id)}`);
+		await submitter!.start();
+		if (!isWaiting(statusOf(run, id))) fail(`after the worker's restart execution ${id} is ${statusOf(run, id)}`);
+		run.figure(`(park b) the worker restarted in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+	});
+	await ctx.check('(park c) SIGKILL main and both webhook processes while the tasks run, start them again: the execution still waits', async () => {
+		const t0 = Date.now();
+		const before = standIn.log.callbacks.length;
+		await Promise.all([cluster.main, ...cluster.webhooks].map((n8n) => n8n.kill()));
+		if (!isWaiting(statusOf(run, id))) fail(`after the SIGKILLs execution ${id} is ${statusOf(run, id)}`);
+		await cluster.main.start();
+		await Promise.all(cluster.webhooks.map((webhook) => webhook.start()));
+		const refused = standIn.log.callbacks.slice(before).filter((c) => c.status === 'error').length;
+		run.figure(`(park c) main and 2 webhook processes restarted in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${refused} callback attempts failed meanwhile (sent again later)`);
+		if (!isWaiting(statusOf(run, id))) fail(`after the restarts execution ${id} is ${statusOf(run, id)}`);
+	});
+	await ctx.check('(park b, c) the callbacks end it: success, 50 items succeeded, 1 create per task, 50 files read over REST', async () => {
+		const execution = await finished(cluster.main, id, 360_000);
+		const resumedOn = cluster.workers.map((worker, i) => `worker ${i + 1}: ${jobsOf(worker, id).length} jobs`).join(', ');
+		run.figure(`(park b, c) execution ${id}: ${resumedOn}`);
+		await expectBatchDone(run, execution, urls, startedAt, '(park b, c) 50 images parked');
+	});
+}
+
+export async function parkedBatchEndedByChecks(run: QueueRun) {
+	const { workflow, urls } = run.workflows.parkedChecks;
+	run.standIn.fault('create', { fault: { kind: 'takes', ms: 10_000 }, times: urls.length, match: (req) => urls.includes(req.body?.image) });
+	await run.ctx.check("(park d) Resume On = Checks From n8n Only (10 images, checks every 5 s): no callback URL sent, the worker's checks end it", async () => {
+		const startedAt = Date.now();
+		const id = await run.cluster.main.runManually(workflow.id, MANUAL);
+		const tasks = await parked(run, id, urls);
+		const withUrl = tasks.filter((task) => task.callbackUrl);
+		if (withUrl.length) fail(`${withUrl.length} tasks were created with a callback URL: ${withUrl[0].callbackUrl}`);
+		const execution = await finished(run.cluster.main, id, 120_000);
+		const callbacks = run.standIn.log.callbacks.filter((c) => tasks.some((task) => task.id === c.taskId));
+		if (callbacks.length) fail(`the stand-in sent ${callbacks.length} callbacks for these tasks`);
+		await expectBatchDone(run, execution, urls, startedAt, '(park d) 10 images, checks only');
+	});
+}
