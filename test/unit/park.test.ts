@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- dev tooling, never published: n8n's rules for community node code do not apply */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
 import { MAX_PARKED_ITEMS, parkBatch, type ParkSettings } from '../../nodes/ImageUpscale/park/park';
@@ -82,15 +83,18 @@ afterEach(() => jest.restoreAllMocks());
 
 describe('parked batch: webhook()', () => {
 	it('resumes once every task is verified ended, with one paired item per input in input order', async () => {
-		const reads = serviceSays({ a: ended('a'), b: ended('b'), c: ended('c') });
+		const states: Record<string, Task> = { a: running('a'), b: running('b'), c: running('c') };
+		const reads = serviceSays(states);
 		const error = { error: 'The Image URL is empty', details: { itemIndex: 1 } };
 		const batch = parked(['a', null, 'b', 'c'], { ready: { 1: error } });
 
 		for (const id of ['c', 'a']) {
+			states[id] = ended(id);
 			const { sent, returned } = await deliver(batch, { data: { task_id: id, status: 'COMPLETED' } });
 			expect(sent.status).toBe(200);
 			expect(returned.workflowData).toBeUndefined();
 		}
+		states.b = ended('b');
 		const last = await deliver(batch, { data: { task_id: 'b', status: 'COMPLETED' } });
 		expect(last.sent.status).toBe(200);
 		expect(last.output?.map((item) => [item.json.taskId ?? item.json.error, item.json.state, item.pairedItem])).toEqual([
@@ -99,7 +103,15 @@ describe('parked batch: webhook()', () => {
 			['b', 'succeeded', { item: 2 }],
 			['c', 'succeeded', { item: 3 }],
 		]);
-		expect(reads).toEqual(['c', 'a', 'b']);
+		// Each callback's own read, then the oldest task not known to have ended.
+		expect(reads).toEqual(['c', 'a', 'a', 'b', 'b']);
+	});
+
+	it('a task whose callback was lost is found by the next callback', async () => {
+		const reads = serviceSays({ a: ended('a'), b: ended('b') });
+		const { output } = await deliver(parked(['a', 'b']), { data: { task_id: 'b' } });
+		expect(output?.map((item) => item.json.taskId)).toEqual(['a', 'b']);
+		expect(reads).toEqual(['b', 'a']);
 	});
 
 	it('takes nothing from the callback but the task id: status and result URL come from the read', async () => {
