@@ -183,6 +183,18 @@ describe('parked batch: webhook()', () => {
 		expect((await deliver(batch, { check: true })).output).toHaveLength(1);
 	});
 
+	it('forgets the oldest batches past 100,000 remembered tasks, and reads what it forgot again', async () => {
+		const ids = (prefix: string) => Array.from({ length: 60_000 }, (_, i) => `${prefix}${i}`);
+		const reads = serviceSays({ x0: ended('x0'), x1: running('x1'), y0: ended('y0'), y1: running('y1') });
+		const [x, y] = [parked(ids('x')), parked(ids('y'))];
+		await deliver(x, { data: { task_id: 'x0' } });
+		await deliver(y, { data: { task_id: 'y0' } });
+		reads.length = 0;
+		// x0's callback again: had x been remembered, only x1 would be read.
+		await deliver(x, { data: { task_id: 'x0' } });
+		expect(reads).toEqual(['x0', 'x1']);
+	});
+
 	it('answers a call to a node with no parked batch without reading', async () => {
 		const reads = serviceSays({});
 		const { sent } = await deliver(undefined, { check: true });

@@ -9,8 +9,8 @@ import { readParked, type ParkedBatch } from './record';
 
 /** Reads at once in a check's sweep; a callback's sweep reads one task at a time. */
 const CHECK_READS_AT_ONCE = 10;
-/** Batches this process remembers; older ones are read again from the service if they come back. */
-const MAX_REMEMBERED = 200;
+/** Tasks of all batches this process remembers (about 200 bytes each); older batches are read again if they come back. */
+const MAX_REMEMBERED_TASKS = 100_000;
 const RETRY_LATER_SECONDS = { unverified: '30', running: '10' };
 
 /** What this process has learned of a batch: the ended tasks' output JSON. Lost with the process, rebuilt by reading. */
@@ -26,8 +26,11 @@ function knownOf(batch: ParkedBatch): Known {
 	if (known) remembered.delete(batch.batchId);
 	known ??= { ids: new Set(batch.tasks.filter((id): id is string => id !== null)), ended: new Map(), sweeping: false };
 	remembered.set(batch.batchId, known);
-	for (const id of remembered.keys()) {
-		if (remembered.size <= MAX_REMEMBERED) break;
+	let tasks = 0;
+	for (const other of remembered.values()) tasks += other.ids.size;
+	for (const [id, other] of remembered) {
+		if (tasks <= MAX_REMEMBERED_TASKS || other === known) break;
+		tasks -= other.ids.size;
 		remembered.delete(id);
 	}
 	return known;
