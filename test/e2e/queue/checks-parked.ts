@@ -45,6 +45,17 @@ function jobsOf(worker: N8n, id: string) {
 const busySeconds = (run: QueueRun, id: string) =>
 	run.cluster.workers.flatMap((w) => jobsOf(w, id)).reduce((sum, job) => sum + ((job.end ?? NaN) - (job.start ?? NaN)) / 1000, 0);
 
+/** What the stand-in's callbacks of these tasks got, and n8n's warnings, for a batch that did not end. */
+function whyNotEnded(run: QueueRun, id: string, urls: string[]) {
+	const ids = new Set(tasksOf(run.standIn, urls).map((task) => task.id));
+	const answers: Record<string, number> = {};
+	for (const c of run.standIn.log.callbacks.filter((c) => ids.has(c.taskId))) answers[c.status] = (answers[c.status] ?? 0) + 1;
+	const warnings = [run.cluster.main, ...run.cluster.webhooks, ...run.cluster.workers].flatMap((n8n) =>
+		n8n.logTail().split('\n').filter((line) => /"level":"(warn|error)"/.test(line)).slice(-3),
+	);
+	return `execution ${id} is ${statusOf(run, id)}; callback attempts by answer ${JSON.stringify(answers)}; n8n's last warnings:\n${warnings.join('\n')}`;
+}
+
 /** The figures the issue asks for, then the checks every ended parked batch must pass. */
 async function expectBatchDone(run: QueueRun, execution: Execution, urls: string[], startedAt: number, label: string) {
 	const { standIn, figure } = run;
@@ -128,7 +139,7 @@ export async function parkedBatchSurvivesRestarts(run: QueueRun) {
 		if (!isWaiting(statusOf(run, id))) fail(`after the restarts execution ${id} is ${statusOf(run, id)}`);
 	});
 	await ctx.check('(park b, c) the callbacks end it: success, 50 items succeeded, 1 create per task, 50 files read over REST', async () => {
-		const execution = await finished(cluster.main, id, 360_000);
+		const execution = await finished(cluster.main, id, 360_000).catch((error: Error) => fail(`${error.message}: ${whyNotEnded(run, id, urls)}`));
 		const resumedOn = cluster.workers.map((worker, i) => `worker ${i + 1}: ${jobsOf(worker, id).length} jobs`).join(', ');
 		run.figure(`(park b, c) execution ${id}: ${resumedOn}`);
 		await expectBatchDone(run, execution, urls, startedAt, '(park b, c) 50 images parked');
