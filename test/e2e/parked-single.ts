@@ -1,6 +1,6 @@
 import type { StandIn } from '../stand-in/server';
 import { fail, finished, until, type N8n } from './n8n';
-import { batchUrls, createsPerUrl, expectParkedOutput, GET_NODE, PARK_NODE, PARK_NODE_ID, PARK_REFUSAL, parkedWorkflow, tasksOf } from './parked';
+import { batchUrls, createsPerUrl, expectParkedOutput, GET_NODE, PARK_NODE, PARK_REFUSAL, parkNodeId, parkedWorkflow, tasksOf } from './parked';
 import { expectUpscaledFiles, output, type Check } from './workflows';
 
 // While Waiting = Park in one n8n process (SQLite): on 2.x a short batch parks and its callbacks end
@@ -40,7 +40,7 @@ export async function parkedBatchCheck(n8n: N8n, standIn: StandIn): Promise<Chec
 			expectParkedOutput(execution, standIn, urls);
 			const creates = createsPerUrl(standIn, urls);
 			if (creates.some((n) => n !== 1)) fail(`creates per input (each must be 1): ${JSON.stringify(creates)}`);
-			const path = `/webhook-waiting/${id}/${PARK_NODE_ID}`;
+			const path = `/webhook-waiting/${id}/${parkNodeId(workflow)}`;
 			for (const task of tasksOf(standIn, urls)) {
 				const answered = standIn.log.callbacks.filter((c) => c.taskId === task.id && new URL(c.url).pathname === path && c.status === 200);
 				if (!answered.length) fail(`task ${task.id}: no callback answered 200 at ${path} (callback URL ${task.callbackUrl ?? 'none'})`);

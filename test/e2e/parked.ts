@@ -1,15 +1,18 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- dev tooling, never published: n8n's rules for community node code do not apply */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
 import type { StandIn } from '../stand-in/server';
 import { fail, type Execution } from './n8n';
 
-// The parked-batch workflow both suites run (docs/design-parked-batches.md 2.8): Manual Trigger ->
-// Image URLs (Code) -> Image Upscale, Wait for Result, While Waiting = Park -> Image Upscale
-// Task -> Get (Download Result) over {{ $json.taskId }}.
+// The parked-batch workflow both suites run: example 07 (Manual Trigger -> Image URLs -> Image
+// Upscale, While Waiting = Park -> Task -> Get, Download Result), adapted only where a test must:
+// the stand-in's image URLs, the imported credential, a workflow id, and the park's options.
 
-export const PARK_NODE = 'Upscale (Parked)';
-export const PARK_NODE_ID = 'b7a0c2d4-5e6f-4a1b-8c9d-0e1f2a3b4c5d';
-export const GET_NODE = 'Get Result';
+const EXAMPLE = resolve(__dirname, '../../examples/07-parked-batch.json');
+export const PARK_NODE = 'Upscale Images';
+export const GET_NODE = 'Download Results';
 export const PARK_REFUSAL = 'Park the Execution needs n8n 2.0 or later';
-const MANUAL_NAME = "When clicking 'Execute workflow'";
 const CREDENTIAL = { id: 'e2eApiInOneCred1', name: 'API in One account' };
 
 export interface ParkOptions {
@@ -21,50 +24,20 @@ export interface ParkOptions {
 export const batchUrls = (standIn: StandIn, name: string, count: number) =>
 	Array.from({ length: count }, (_, i) => standIn.imageUrl({ name: `${name}-${i}`, width: 40 + i, height: 30 + (i % 7), format: i % 3 ? 'png' : 'jpeg' }));
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the example's parameters, set at any depth here
+type Node = { id: string; name: string; type: string; parameters: Record<string, any>; credentials?: Record<string, unknown> };
+
 export function parkedWorkflow(id: string, name: string, urls: string[], options: ParkOptions) {
-	const node = (n: number, nodeName: string, type: string, parameters: Record<string, unknown>, extra = {}) => ({
-		id: `b7a0c2d4-0000-4a1b-8c9d-00000000000${n}`,
-		name: nodeName,
-		type,
-		typeVersion: type.endsWith('code') ? 2 : 1,
-		position: [n * 220, 0],
-		parameters,
-		...extra,
-	});
-	const credentials = { apiInOneApi: CREDENTIAL };
-	const link = (to: string) => ({ main: [[{ node: to, type: 'main', index: 0 }]] });
-	return {
-		id,
-		name,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes: [
-			node(1, MANUAL_NAME, 'n8n-nodes-base.manualTrigger', {}),
-			node(2, 'Image URLs', 'n8n-nodes-base.code', { jsCode: `return ${JSON.stringify(urls)}.map((url) => ({ json: { url } }));` }),
-			{
-				...node(3, PARK_NODE, 'n8n-nodes-apiinone.imageUpscale', {
-					resource: 'image',
-					operation: 'upscale',
-					imageSource: 'url',
-					imageUrl: '={{ $json.url }}',
-					waitForResult: true,
-					waitMode: 'park',
-					options,
-				}),
-				id: PARK_NODE_ID,
-				credentials,
-			},
-			node(
-				4,
-				GET_NODE,
-				'n8n-nodes-apiinone.imageUpscale',
-				{ resource: 'task', operation: 'get', taskId: '={{ $json.taskId }}', waitForResult: true, downloadResult: true, options: { waitLimitSeconds: 600 } },
-				{ credentials },
-			),
-		],
-		connections: { [MANUAL_NAME]: link('Image URLs'), 'Image URLs': link(PARK_NODE), [PARK_NODE]: link(GET_NODE) },
-	};
+	const workflow = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as { nodes: Node[]; connections: Record<string, unknown> };
+	const node = (nodeName: string) => workflow.nodes.find((n) => n.name === nodeName) ?? fail(`example 07 has no node "${nodeName}"`);
+	node('Image URLs').parameters.jsCode = `return ${JSON.stringify(urls)}.map((url) => ({ json: { url } }));`;
+	node(PARK_NODE).parameters.options = options;
+	for (const n of workflow.nodes) if (n.credentials?.apiInOneApi) n.credentials.apiInOneApi = CREDENTIAL;
+	return { ...workflow, id, name, active: false, settings: { executionOrder: 'v1' } };
 }
+
+/** The parked node's id: the resume URL's path names it. */
+export const parkNodeId = (workflow: ReturnType<typeof parkedWorkflow>) => workflow.nodes.find((n) => n.name === PARK_NODE)!.id;
 
 /** Creates the stand-in answered for each of these image URLs (1 each means nothing was created twice). */
 export function createsPerUrl(standIn: StandIn, urls: string[]): number[] {
