@@ -20,12 +20,12 @@ const TASK_MS = 35_000;
 const statusOf = (run: QueueRun, id: string) => run.pg.sql(`select status, "waitTill" from execution_entity where id = ${Number(id)}`).trim();
 const isWaiting = (row: string) => /^waiting\t3000-01-01/.test(row);
 
-/** Jobs in Bull's active lists (what workers are running now), from Redis itself. */
-function activeJobs(run: QueueRun): number {
-	const cli = (...args: string[]) => execFileSync('redis-cli', ['-p', String(run.redis.port), ...args]).toString().trim();
-	const keys = cli('--scan', '--pattern', '*:active').split('\n').filter(Boolean);
-	return keys.reduce((sum, key) => sum + Number(cli('llen', key)), 0);
-}
+/**
+ * Jobs the workers run now: the length of Bull's active list, from Redis itself. Its key is
+ * `<prefix>:<queue>:active`, and n8n 2.41.1 uses prefix `bull` (QUEUE_BULL_PREFIX) and queue `jobs`
+ * (`n8n/dist/scaling/queue-name.js`).
+ */
+const activeJobs = (run: QueueRun) => Number(execFileSync('redis-cli', ['-p', String(run.redis.port), 'llen', 'bull:jobs:active']).toString().trim());
 
 /** A worker's jobs of one execution, from its log's "Worker started/finished execution N (job J)" lines. */
 function jobsOf(worker: N8n, id: string) {
