@@ -36,7 +36,23 @@ export function killAll() {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => (killAll(), process.exit(130)));
 process.on('exit', killAll);
 
+/** Ports freePort() has handed out: one chosen for later (a worker's health port) is never handed out again. */
+const handedOut = new Set<number>();
+
+/**
+ * A port free now and never handed out before in this run. Seen once: a worker's task-broker port
+ * was the other worker's health port, chosen earlier and not yet bound ("Port … is already in use").
+ */
 export async function freePort(): Promise<number> {
+	for (;;) {
+		const port = await anyFreePort();
+		if (handedOut.has(port)) continue;
+		handedOut.add(port);
+		return port;
+	}
+}
+
+async function anyFreePort(): Promise<number> {
 	return await new Promise((resolve, reject) => {
 		const server = createServer();
 		server.listen(0, '127.0.0.1', () => {
