@@ -139,16 +139,19 @@ export async function parkedBatchSurvivesRestarts(run: QueueRun) {
 		if (!isWaiting(statusOf(run, id))) fail(`after the worker's restart execution ${id} is ${statusOf(run, id)}`);
 		run.figure(`(park b) the worker restarted in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 	});
-	await ctx.check('(park c) SIGKILL main and both webhook processes while the tasks run, start them again: the execution still waits', async () => {
+	await ctx.check('(park c) SIGKILL main and both webhook processes while the tasks run, start them once callbacks found them down: the execution still waits', async () => {
 		const t0 = Date.now();
 		const ended = () => tasksOf(standIn, urls).filter((task) => task.endedAt).length;
 		const endedBefore = ended();
 		if (endedBefore === urls.length) fail('every task had ended before the kills: they must come while the service works');
 		await Promise.all([cluster.main, ...cluster.webhooks].map((n8n) => n8n.kill()));
 		if (!isWaiting(statusOf(run, id))) fail(`after the SIGKILLs execution ${id} is ${statusOf(run, id)}`);
+		// Down until callbacks have come and found nobody (beyond the ones never sent): the sender must send them again.
+		const unanswered = () => standIn.log.callbacks.filter((c) => c.status === 'error' && isOurs(c.taskId)).length;
+		await until('a callback to find n8n down', async () => (unanswered() >= 3 ? true : undefined), 120_000);
 		await cluster.main.start();
 		await Promise.all(cluster.webhooks.map((webhook) => webhook.start()));
-		run.figure(`(park c) main and 2 webhook processes restarted in ${((Date.now() - t0) / 1000).toFixed(1)} s; tasks ended before the kills ${endedBefore}, meanwhile ${ended() - endedBefore}, after ${urls.length - ended()}`);
+		run.figure(`(park c) main and 2 webhook processes down and back after ${((Date.now() - t0) / 1000).toFixed(1)} s; tasks ended before the kills ${endedBefore}, meanwhile ${ended() - endedBefore}, after ${urls.length - ended()}; ${unanswered()} callback attempts found n8n down`);
 		if (!isWaiting(statusOf(run, id))) fail(`after the restarts execution ${id} is ${statusOf(run, id)}`);
 	});
 	const name = `(park b, c) the callbacks end it (${LOST_CALLBACKS} never sent): success, 50 items succeeded, 1 create per task, 50 files read over REST`;
