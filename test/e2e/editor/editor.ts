@@ -148,7 +148,12 @@ export class Editor {
 	async choose(parameter: string, option: string) {
 		await this.parameter(parameter).click();
 		await this.page.getByRole('option', { name: option }).filter({ visible: true }).first().click();
-		await this.parameter(parameter).filter({ hasText: option }).waitFor();
+		// The chosen label is the value of the select's input, not its text.
+		const input = this.parameter(parameter).locator('input').first();
+		for (const deadline = Date.now() + 10_000; (await input.inputValue()) !== option; ) {
+			if (Date.now() > deadline) throw new Error(`${parameter} shows "${await input.inputValue()}" after choosing "${option}"`);
+			await this.page.waitForTimeout(100);
+		}
 	}
 
 	/** The labels an options parameter's dropdown offers. */
