@@ -1,5 +1,6 @@
-import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import { answer } from '../shared/answer';
 import { clock } from '../shared/clock';
 import { taskJson } from '../shared/output';
 import type { Task } from '../shared/task';
@@ -20,19 +21,6 @@ const STARTED = 'Workflow was started';
 /** How long after n8n read the list to save it the answer waits, and how long at most for that read. */
 const WRITE_LANDS_MS = 500;
 const MAX_WAIT_FOR_SAVE_MS = 5000;
-
-/** Answers the sender now; the returned value tells n8n not to answer again. */
-function answer(ctx: IWebhookFunctions, status: number, message: string, headers: IDataObject = {}): IWebhookResponseData {
-	const body = JSON.stringify({ message });
-	const res = ctx.getResponseObject();
-	res.writeHead(status, {
-		'content-type': 'application/json; charset=utf-8',
-		'content-length': Buffer.byteLength(body),
-		...headers,
-	});
-	res.end(body);
-	return { noWebhookResponse: true };
-}
 
 /**
  * Answers "started" once n8n has begun storing the task in the static data, which every webhook

@@ -11,7 +11,11 @@ import type { ItemRun } from '../run/settle';
 import * as image from './image';
 import * as task from './task';
 
-type Operation = { execute: (this: IExecuteFunctions, run: ItemRun) => Promise<INodeExecutionData> };
+interface Operation {
+	execute: (this: IExecuteFunctions, run: ItemRun) => Promise<INodeExecutionData>;
+	/** Wraps the run of every item, for an operation that does something with the batch as a whole. */
+	runBatch?: (this: IExecuteFunctions, batch: Batch, runItems: () => Promise<INodeExecutionData[]>) => Promise<INodeExecutionData[]>;
+}
 
 const resources: Record<string, Record<string, Operation | undefined> | undefined> = { image: image.operations, task: task.operations };
 
@@ -48,7 +52,7 @@ export async function router(this: IExecuteFunctions, options: RouterOptions = {
 	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as string;
 	const operation = this.getNodeParameter('operation', 0) as string;
-	const execute = resources[resource]?.[operation]?.execute;
+	const { execute, runBatch } = resources[resource]?.[operation] ?? {};
 	if (!execute) throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
 	const batch = options.makeGate ? new Batch(cancelSignal(this), options.makeGate()) : new Batch(cancelSignal(this));
 
@@ -62,7 +66,8 @@ export async function router(this: IExecuteFunctions, options: RouterOptions = {
 		}
 	};
 	try {
-		return [await runPool(items.length, runConcurrency(this), runItem, batch.signal)];
+		const runItems = async () => await runPool(items.length, runConcurrency(this), runItem, batch.signal);
+		return [runBatch ? await runBatch.call(this, batch, runItems) : await runItems()];
 	} catch (error) {
 		throw withOtherTasks(error, batch);
 	} finally {

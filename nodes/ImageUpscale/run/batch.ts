@@ -8,6 +8,8 @@ export class Batch {
 	readonly created = new Map<number, string>();
 	/** Execution hints for the user, each once however many items found it. */
 	readonly hints = new Set<string>();
+	/** Set when the run parks: items only create their tasks, with this callback URL. */
+	park?: { callbackUrl?: string };
 
 	/** `gate` undefined lets every item meet rate limits on its own (the benchmark's comparison row). */
 	constructor(

@@ -53,7 +53,7 @@ function fail(ctx: IExecuteFunctions, message: string, itemIndex?: number): neve
 const shown = (value: unknown) => (typeof value === 'string' ? `"${value.slice(0, 40)}"` : JSON.stringify(value) ?? String(value));
 
 /** A number above 0; text holding one (an expression's result) counts. Anything else names the setting. */
-function positiveNumber(ctx: IExecuteFunctions, value: unknown, setting: string, itemIndex?: number): number {
+export function positiveNumber(ctx: IExecuteFunctions, value: unknown, setting: string, itemIndex?: number): number {
 	const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
 	if (!Number.isFinite(number) || number <= 0) fail(ctx, `${setting} must be a positive number, not ${shown(value)}`, itemIndex);
 	return number;
@@ -70,7 +70,7 @@ function downloadSettings(ctx: IExecuteFunctions, options: IDataObject, itemInde
 }
 
 /** Whether an AI agent runs the node as a tool (n8n 2.x says so; 1.x runs the "...Tool" node type). */
-const isToolCall = (ctx: IExecuteFunctions): boolean => ctx.isToolExecution?.() === true || ctx.getNode().type.endsWith('Tool');
+export const isToolCall = (ctx: IExecuteFunctions): boolean => ctx.isToolExecution?.() === true || ctx.getNode().type.endsWith('Tool');
 
 /**
  * The wait limit and what happens at it. As a tool, unless the user set them: 60 seconds, then the

@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { clock } from '../clock';
@@ -13,10 +13,12 @@ import { send, type Failure, type Request } from './send';
 // The API client: every request to the service goes through call(), with the profile of its kind
 // (profiles.ts). HTTP status codes are known only in this folder.
 
-export { cancelSignal, CREDENTIAL, type ApiContext } from './account';
+export { account, cancelSignal, CREDENTIAL, type ApiContext } from './account';
 export { isNotFound } from './errors';
 export { RateGate, type Gate } from './gate';
 export { PROFILES } from './profiles';
+
+const OWN_WEBHOOK_TIMEOUT_MS = 30_000;
 
 export interface CallOptions {
 	itemIndex?: number;
@@ -98,4 +100,26 @@ export async function readWhileWaiting(ctx: ApiContext, taskId: string, options:
 /** A callback's task as the API reports it: never the callback's own word. */
 export async function verifyTask(ctx: ApiContext, taskId: string): Promise<Task> {
 	return await readTask(ctx, PROFILES.verify, taskId, {});
+}
+
+/**
+ * A POST to one of n8n's own webhook URLs (a parked batch's resume URL): n8n's answer status, or 0
+ * when none came. Not the service: no credential, no retries, a short time limit.
+ */
+export async function postToOwnWebhook(ctx: IExecuteFunctions, url: string, body: IDataObject): Promise<number> {
+	try {
+		const response = (await ctx.helpers.httpRequest({
+			method: 'POST',
+			url,
+			body,
+			json: true,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			disableFollowRedirect: true,
+			timeout: OWN_WEBHOOK_TIMEOUT_MS,
+		})) as { statusCode?: number };
+		return Number(response.statusCode) || 0;
+	} catch {
+		return 0;
+	}
 }

@@ -7,11 +7,21 @@ import { unreachableBy, unreachableHint } from '../../../shared/reachability';
 import { withoutUrlPassword } from '../../../shared/redact';
 import { isHttpUrl } from '../../../shared/task';
 import { createTask } from '../../../shared/transport';
+import { parkBatch, parkSettings } from '../../park/park';
+import type { Batch } from '../../run/batch';
 import { urlPasswordHider } from '../../run/hideUrlPassword';
 import { DEFAULT_MODEL, DEFAULT_ROUTE, upscaleSettings, type UpscaleSettings } from '../../run/settings';
 import { settle, type ItemRun } from '../../run/settle';
 import { FROM_AI_IMAGE_URL } from '../tool';
-import { concurrencyOption, downloadOptions, downloadResultProperty, waitForResultProperty, waitOptions } from '../descriptions';
+import {
+	concurrencyOption,
+	downloadOptions,
+	downloadResultProperty,
+	parkOptions,
+	waitForResultProperty,
+	waitModeProperty,
+	waitOptions,
+} from '../descriptions';
 
 const MAX_INPUT_BYTES = 20 * 1024 * 1024;
 
@@ -57,7 +67,8 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { imageSource: ['binary'] } },
 	},
 	waitForResultProperty(true),
-	{ ...downloadResultProperty, displayOptions: { show: { waitForResult: [true] }, hide: { '@tool': [true] } } },
+	waitModeProperty,
+	{ ...downloadResultProperty, displayOptions: { show: { waitForResult: [true] }, hide: { '@tool': [true], waitMode: ['park'] } } },
 	optionsCollection([
 		{
 			displayName: 'Extra Body Fields',
@@ -74,11 +85,13 @@ const properties: INodeProperties[] = [
 			placeholder: 'e.g. {{ $execution.resumeUrl }}',
 			description:
 				"The service POSTs to this URL when the task ends: a Wait node's resume URL, or the API in One Trigger's production URL",
+			displayOptions: { hide: { '/waitMode': ['park'] } },
 		},
 		concurrencyOption,
 		includeServiceDetails,
-		...downloadOptions({ '/waitForResult': [true], '/downloadResult': [true] }),
+		...downloadOptions({ '/waitForResult': [true], '/downloadResult': [true] }, { '/waitMode': ['park'] }),
 		...waitOptions,
+		...parkOptions,
 		{
 			displayName: 'Model',
 			name: 'model',
@@ -147,8 +160,9 @@ export async function execute(this: IExecuteFunctions, run: ItemRun): Promise<IN
 
 async function upscale(ctx: IExecuteFunctions, run: ItemRun, settings: UpscaleSettings, input: ImageInput): Promise<INodeExecutionData> {
 	const { itemIndex, batch } = run;
-	const { model, callbackUrl } = settings;
-	checkReachable(callbackUrl, run);
+	const { model } = settings;
+	const callbackUrl = batch.park ? batch.park.callbackUrl : settings.callbackUrl;
+	if (!batch.park) checkReachable(callbackUrl, run);
 	const body: IDataObject = { ...settings.extraBody, model, image: input.image, ...(callbackUrl ? { callback_url: callbackUrl } : {}) };
 
 	// Not tied to the item's signal: a create in flight is let finish, so the task it makes is known.
@@ -160,5 +174,14 @@ async function upscale(ctx: IExecuteFunctions, run: ItemRun, settings: UpscaleSe
 			description: 'The task may exist: check the tasks in your API in One account before you run this item again.',
 		});
 	}
-	return await settle(ctx, run, task, { settings, failedIsError: true, model, inputName: input.name });
+	// Parking, the batch waits for the task after the park (park/resume.ts); one that has ended with no ID is output now.
+	if (batch.park && task.taskId) return { json: { taskId: task.taskId, state: 'parked' }, pairedItem: { item: itemIndex } };
+	const waits = batch.park ? { ...settings, wait: undefined, download: undefined } : settings;
+	return await settle(ctx, run, task, { settings: waits, failedIsError: true, model, inputName: input.name });
+}
+
+/** Parks the execution while the service works, when While Waiting says so. */
+export async function runBatch(this: IExecuteFunctions, batch: Batch, runItems: () => Promise<INodeExecutionData[]>): Promise<INodeExecutionData[]> {
+	const park = parkSettings(this);
+	return park ? await parkBatch(this, batch, park, runItems) : await runItems();
 }

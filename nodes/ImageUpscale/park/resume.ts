@@ -1,0 +1,127 @@
+import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import { answer } from '../../shared/answer';
+import { clock } from '../../shared/clock';
+import { taskJson } from '../../shared/output';
+import { isTaskId, taskIdIn, type Task } from '../../shared/task';
+import { isNotFound, RateGate, readWhileWaiting, verifyTask } from '../../shared/transport';
+import { readParked, type ParkedBatch } from './record';
+
+/** Reads of a sweep that run at once; a sweep stops at the first still running task unless the limit passed. */
+const SWEEP_READS_AT_ONCE = 10;
+/** Batches this process remembers; older ones are read again from the service if they come back. */
+const MAX_REMEMBERED = 200;
+const RETRY_LATER_SECONDS = { unverified: '30', running: '10' };
+
+/** What this process has learned of a batch: the ended tasks' output JSON. Lost with the process, rebuilt by reading. */
+interface Known {
+	ids: Set<string>;
+	ended: Map<string, IDataObject>;
+	sweeping: boolean;
+}
+const remembered = new Map<string, Known>();
+
+function knownOf(batch: ParkedBatch): Known {
+	let known = remembered.get(batch.batchId);
+	if (known) remembered.delete(batch.batchId);
+	known ??= { ids: new Set(batch.tasks.filter((id): id is string => id !== null)), ended: new Map(), sweeping: false };
+	remembered.set(batch.batchId, known);
+	for (const id of remembered.keys()) {
+		if (remembered.size <= MAX_REMEMBERED) break;
+		remembered.delete(id);
+	}
+	return known;
+}
+
+const endedJson = (batch: ParkedBatch, task: Task) =>
+	taskJson(task, { model: batch.model, elapsedMs: clock.now() - batch.startedAt, includeServiceDetails: batch.includeServiceDetails });
+
+const unknownTasks = (known: Known) => [...known.ids].filter((id) => !known.ended.has(id));
+
+/**
+ * Reads the tasks not known to have ended, oldest first, a few at once, and stops at a chunk with
+ * a task still running (all are read once the limit passed). A failed read stops the sweep: the
+ * next callback or check goes on from there. Returns the tasks still running that were read.
+ */
+async function sweep(ctx: IWebhookFunctions, batch: ParkedBatch, known: Known, pastLimit: boolean): Promise<Map<string, Task>> {
+	const running = new Map<string, Task>();
+	const gate = new RateGate();
+	const ids = unknownTasks(known);
+	for (let start = 0; start < ids.length; start += SWEEP_READS_AT_ONCE) {
+		const reads = ids.slice(start, start + SWEEP_READS_AT_ONCE).map(async (id) => ({ id, read: await readWhileWaiting(ctx, id, { gate }) }));
+		for (const { id, read } of await Promise.all(reads)) {
+			if (!('state' in read)) throw read.error;
+			if (read.state === 'running') running.set(id, read);
+			else known.ended.set(id, endedJson(batch, read));
+		}
+		if (running.size > 0 && !pastLimit) break;
+	}
+	return running;
+}
+
+/** One output item per input item, in input order, as Wait for Result outputs them (without files). */
+function outputItems(batch: ParkedBatch, known: Known, running: Map<string, Task>): INodeExecutionData[] {
+	const seconds = Math.round(batch.limitMs / 100) / 10;
+	return batch.tasks.map((id, index) => {
+		const json = id === null ? batch.ready[String(index)] : known.ended.get(id);
+		if (json) return { json, pairedItem: { item: index } };
+		const task: Task = running.get(id!) ?? { taskId: id!, state: 'running', queued: false, status: 'running', imageUrls: [], response: {} };
+		const still = endedJson(batch, task);
+		if (!batch.returnRunning) still.error = `The task was still running after ${seconds} seconds. Fetch it later with Task -> Get.`;
+		return { json: still, pairedItem: { item: index } };
+	});
+}
+
+/** A callback's task, verified with the API; or the answer already sent when it is none of ours or cannot be read now. */
+async function takeCallback(ctx: IWebhookFunctions, batch: ParkedBatch, known: Known, taskId: string | undefined): Promise<IWebhookResponseData | undefined> {
+	if (!taskId || !isTaskId(taskId) || !known.ids.has(taskId)) return answer(ctx, 200, 'Ignored: not a task of this batch');
+	if (known.ended.has(taskId)) return undefined;
+	let task: Task;
+	try {
+		task = await verifyTask(ctx, taskId);
+	} catch (error) {
+		if (isNotFound(error)) return answer(ctx, 200, 'Ignored: API in One does not know this task');
+		const message = 'The task could not be verified with API in One; send the callback again later';
+		return answer(ctx, 503, message, { 'retry-after': RETRY_LATER_SECONDS.unverified });
+	}
+	if (task.state === 'running') {
+		const message = 'The task is still running according to API in One; send the callback again later';
+		return answer(ctx, 503, message, { 'retry-after': RETRY_LATER_SECONDS.running });
+	}
+	known.ended.set(taskId, endedJson(batch, task));
+	return undefined;
+}
+
+/**
+ * The parked batch's webhook: a task's callback (verified, never trusted) or a check. Once every
+ * task has ended, or the limit passed, it resumes the execution with the batch's output.
+ */
+export async function parkedWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const batch = readParked(this);
+	if (!batch) return answer(this, 200, 'Ignored: this node has no parked batch');
+	const known = knownOf(batch);
+	const body = this.getBodyData();
+	const isCheck = body?.check === true;
+	if (!isCheck) {
+		const answered = await takeCallback(this, batch, known, taskIdIn(body));
+		if (answered) return answered;
+	}
+	const pastLimit = clock.now() >= batch.parkedAt + batch.limitMs;
+	const left = unknownTasks(known).length;
+	if (known.sweeping || (left > 0 && !isCheck && !pastLimit)) return answer(this, 200, `Received; ${left} tasks of the batch have not ended yet`);
+
+	answer(this, 200, left > 0 ? 'Checking the batch' : 'The batch has ended');
+	known.sweeping = true;
+	try {
+		const running = await sweep(this, batch, known, pastLimit);
+		// Callbacks that came during the sweep may have ended the rest.
+		if (unknownTasks(known).length > 0 && !pastLimit) return { noWebhookResponse: true };
+		remembered.delete(batch.batchId);
+		return { noWebhookResponse: true, workflowData: [outputItems(batch, known, running)] };
+	} catch (error) {
+		this.logger.warn(`Image Upscale: a parked batch's check failed, the next one goes on: ${(error as Error).message}`);
+		return { noWebhookResponse: true };
+	} finally {
+		known.sweeping = false;
+	}
+}
