@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { rateRows, slowRow, stuckRow } from './batch-rows';
 import type { RunOutcome } from './measure';
 import { options, runs, type Options } from './options';
+import { parkedRows } from './parked-rows';
 import { baselineRows, costRows, memoryRows, sensitivityRows, speedRows } from './phases';
 import { render } from './report/render';
 import type { Host, Results } from './report/results';
@@ -75,6 +76,7 @@ async function measureAll(o: Options, res: Results) {
 		await standIn.close();
 	}
 	if (runs(o, 'memory')) res.memory = await memoryRows(o);
+	if (runs(o, 'parked')) res.parked = await parkedRows(o);
 	if (stuck) {
 		process.stderr.write('waiting for the stuck-task row to end...\n');
 		res.stuck = await stuck();

@@ -2,6 +2,7 @@ import { s } from '../format';
 import { rateSection, memoryPerItemSection, waitSection } from './batch';
 import { chartOf } from './chart';
 import { costSection, memorySection } from './cost-memory';
+import { parkedSection } from './parked';
 import type { Results } from './results';
 import { lagSection, sensitivitySection, speedSection } from './speed';
 import { targetsSection } from './targets';
@@ -19,6 +20,7 @@ export function render(res: Results): { markdown: string; svg: string } {
 		lagSection(res),
 		sensitivitySection(res),
 		memorySection(res),
+		parkedSection(res),
 		caveats(res),
 		['![Wall time against batch size](latest.svg)', ''],
 	];
