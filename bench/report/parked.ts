@@ -24,7 +24,7 @@ function row(r: RunOutcome): Array<string | number> {
 		createsPerTask(r).toFixed(2),
 		r.readsPerTask.toFixed(2),
 		`${res.segmentsMs.map(s).join(' + ')} = ${s(busy)} (${pct(busy / res.wallMs)})`,
-		res.webhookCalls ? `${res.webhookCalls} (${res.webhookRan} ran webhook(), ${s(res.webhookMs)} s)` : '–',
+		res.webhookCalls ? `${res.webhookCalls} (${res.webhookRan} ran webhook(); their times summed ${s(res.webhookMs)} s)` : '–',
 		r.extra.callbacks ? `${r.extra.callbacks} (${r.extra.callbacks409} got 409)` : '–',
 		s(tail),
 	];

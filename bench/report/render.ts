@@ -3,12 +3,14 @@ import { rateSection, memoryPerItemSection, waitSection } from './batch';
 import { chartOf } from './chart';
 import { costSection, memorySection } from './cost-memory';
 import { parkedSection } from './parked';
+import { PHASES } from '../options';
 import type { Results } from './results';
 import { lagSection, sensitivitySection, speedSection } from './speed';
 import { targetsSection } from './targets';
 
 /** The markdown report and the chart of one run. */
 export function render(res: Results): { markdown: string; svg: string } {
+	if (parkedOnly(res)) return { markdown: [header(res), parkedSection(res)].flat().join('\n'), svg: '' };
 	const sections = [
 		header(res),
 		speedSection(res),
@@ -61,3 +63,6 @@ function caveats(res: Results): string[] {
 		'',
 	];
 }
+
+/** `--only parked`: the report is the parked rows alone (and is saved apart from the full bench's latest.*). */
+export const parkedOnly = (res: Results) => res.parked !== undefined && PHASES.every((p) => p === 'parked' || res.options.skip.includes(p));
