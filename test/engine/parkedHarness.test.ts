@@ -57,11 +57,7 @@ const post = async (url: string, body: unknown) => {
 	const res = await fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 	return { status: res.status, body: await res.text() };
 };
-const nodeUrl = (execution: ParkedExecution, nodeId = 'under-test') => {
-	const url = new URL(execution.resumeUrl);
-	url.pathname += `/${nodeId}`;
-	return url.toString();
-};
+const nodeUrl = (execution: ParkedExecution, nodeId?: string) => execution.nodeUrl(nodeId);
 const park = (parameters = {}) => n8n.run({ node: { type: 'test.parker', parameters }, items: [{ json: { n: 1 } }, { json: { n: 2 } }] });
 
 describe('the parked-execution harness (n8n 2.41.1 in process)', () => {

@@ -89,6 +89,8 @@ export interface ParkedExecution {
 	status(): ExecutionStatus;
 	/** `$execution.resumeUrl` of this execution, with its token. */
 	resumeUrl: string;
+	/** The resume URL with a node id in its path (default: the node under test's), as the node sends it as callback_url. */
+	nodeUrl(nodeId?: string): string;
 	/** The execution data as saved now (a fresh copy). */
 	saved(): IRunExecutionData;
 	/** Resolves once the status is one of `statuses` (e.g. 'waiting'). */
@@ -198,6 +200,7 @@ export class WaitingN8n {
 			id,
 			status: () => stored.status,
 			resumeUrl: `${this.url}/webhook-waiting/${id}?signature=${data.resumeToken}`,
+			nodeUrl: (nodeId = nodes[1].id) => `${this.url}/webhook-waiting/${id}/${encodeURIComponent(nodeId)}?signature=${data.resumeToken}`,
 			saved: () => JSON.parse(stored.data) as IRunExecutionData,
 			until,
 			result: ended().then(() => this.resultOf(stored, name)),
