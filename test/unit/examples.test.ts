@@ -131,7 +131,7 @@ describe('the examples as a set', () => {
 	const nodesOf = (file: string) => all.get(file)?.nodes ?? [];
 	const find = (file: string, name: string) => nodesOf(file).find((node) => node.name === name)!;
 
-	it('are the six documented in the README', () => {
+	it('are the seven documented in the README', () => {
 		expect(files.sort()).toEqual([
 			'01-upscale-urls.json',
 			'02-upscale-binary-files.json',
@@ -139,6 +139,7 @@ describe('the examples as a set', () => {
 			'04-callback-wait-node.json',
 			'05-ai-agent-tool.json',
 			'06-trigger-exactly-once-queue-mode.json',
+			'07-parked-batch.json',
 		]);
 	});
 
@@ -156,6 +157,10 @@ describe('the examples as a set', () => {
 		expect(find('04-callback-wait-node.json', 'Submit Upscale').parameters).toMatchObject({ waitForResult: false, options: { callbackUrl: '={{ $execution.resumeUrl }}' } });
 		expect(find('04-callback-wait-node.json', 'Wait for Callback').parameters).toMatchObject({ resume: 'webhook', httpMethod: 'POST', limitWaitTime: true });
 		expect(find('04-callback-wait-node.json', 'Get Result').parameters).toMatchObject({ resource: 'task', operation: 'get' });
+		// A parked batch outputs no files: the Task -> Get after it downloads them on the worker that resumes.
+		expect(find('07-parked-batch.json', 'Upscale Images').parameters).toMatchObject({ waitForResult: true, waitMode: 'park' });
+		expect(find('07-parked-batch.json', 'Download Results').parameters).toMatchObject({ resource: 'task', operation: 'get', taskId: '={{ $json.taskId }}', downloadResult: true });
+		expect(all.get('07-parked-batch.json')!.connections['Upscale Images']).toEqual({ main: [[{ node: 'Download Results', type: 'main', index: 0 }]] });
 		const trigger = find('03-callback-to-trigger.json', 'API in One Trigger') as ExampleNode & { webhookId: string };
 		expect(find('03-callback-to-trigger.json', 'Submit Upscale').parameters.options).toEqual({ callbackUrl: `https://YOUR-N8N-HOST/webhook/${trigger.webhookId}/callback` });
 		const exactlyOnce = (name: string) => find('06-trigger-exactly-once-queue-mode.json', name) as ExampleNode & { webhookId: string };

@@ -7,10 +7,10 @@ import { isTaskId, taskIdIn, type Task } from '../../shared/task';
 import { isNotFound, RateGate, readWhileWaiting, verifyTask } from '../../shared/transport';
 import { readParked, type ParkedBatch } from './record';
 
-/** Reads of a sweep that run at once; a sweep stops at the first still running task unless the limit passed. */
-const SWEEP_READS_AT_ONCE = 10;
-/** Batches this process remembers; older ones are read again from the service if they come back. */
-const MAX_REMEMBERED = 200;
+/** Reads at once in a check's sweep; a callback's sweep reads one task at a time. */
+const CHECK_READS_AT_ONCE = 10;
+/** Tasks of all batches this process remembers (about 200 bytes each); older batches are read again if they come back. */
+const MAX_REMEMBERED_TASKS = 100_000;
 const RETRY_LATER_SECONDS = { unverified: '30', running: '10' };
 
 /** What this process has learned of a batch: the ended tasks' output JSON. Lost with the process, rebuilt by reading. */
@@ -26,8 +26,11 @@ function knownOf(batch: ParkedBatch): Known {
 	if (known) remembered.delete(batch.batchId);
 	known ??= { ids: new Set(batch.tasks.filter((id): id is string => id !== null)), ended: new Map(), sweeping: false };
 	remembered.set(batch.batchId, known);
-	for (const id of remembered.keys()) {
-		if (remembered.size <= MAX_REMEMBERED) break;
+	let tasks = 0;
+	for (const other of remembered.values()) tasks += other.ids.size;
+	for (const [id, other] of remembered) {
+		if (tasks <= MAX_REMEMBERED_TASKS || other === known) break;
+		tasks -= other.ids.size;
 		remembered.delete(id);
 	}
 	return known;
@@ -39,24 +42,30 @@ const endedJson = (batch: ParkedBatch, task: Task) =>
 const unknownTasks = (known: Known) => [...known.ids].filter((id) => !known.ended.has(id));
 
 /**
- * Reads the tasks not known to have ended, oldest first, a few at once, and stops at a chunk with
- * a task still running (all are read once the limit passed). A failed read stops the sweep: the
- * next callback or check goes on from there. Returns the tasks still running that were read.
+ * Reads the tasks not known to have ended, oldest first, `atOnce` at a time, and stops at a task
+ * still running (unless `all`, once the limit passed). A callback's sweep reads one: so the task
+ * whose callback was lost (n8n answers 409 while the tasks are being created; a process was down)
+ * is found by the next callback, and the last one finds every task ended. A failed read throws:
+ * the next callback or check goes on from there. Returns the tasks read still running.
  */
-async function sweep(ctx: IWebhookFunctions, batch: ParkedBatch, known: Known, pastLimit: boolean): Promise<Map<string, Task>> {
+async function sweep(ctx: IWebhookFunctions, batch: ParkedBatch, known: Known, at: { atOnce: number; all: boolean }): Promise<Map<string, Task>> {
 	const running = new Map<string, Task>();
 	const gate = new RateGate();
-	const ids = unknownTasks(known);
-	for (let start = 0; start < ids.length; start += SWEEP_READS_AT_ONCE) {
-		const reads = ids.slice(start, start + SWEEP_READS_AT_ONCE).map(async (id) => ({ id, read: await readWhileWaiting(ctx, id, { gate }) }));
+	const stillRunning = () => [...running.keys()].some((id) => !known.ended.has(id));
+	for (;;) {
+		const ids = unknownTasks(known)
+			.filter((id) => !running.has(id))
+			.slice(0, at.atOnce);
+		if (ids.length === 0) return running;
+		const reads = ids.map(async (id) => ({ id, read: await readWhileWaiting(ctx, id, { gate }) }));
 		for (const { id, read } of await Promise.all(reads)) {
 			if (!('state' in read)) throw read.error;
 			if (read.state === 'running') running.set(id, read);
 			else known.ended.set(id, endedJson(batch, read));
 		}
-		if (running.size > 0 && !pastLimit) break;
+		// A callback that came during the read may have ended the task that stopped this sweep.
+		if (!at.all && stillRunning()) return running;
 	}
-	return running;
 }
 
 /** One output item per input item, in input order, as Wait for Result outputs them (without files). */
@@ -108,12 +117,12 @@ export async function parkedWebhook(this: IWebhookFunctions): Promise<IWebhookRe
 	}
 	const pastLimit = clock.now() >= batch.parkedAt + batch.limitMs;
 	const left = unknownTasks(known).length;
-	if (known.sweeping || (left > 0 && !isCheck && !pastLimit)) return answer(this, 200, `Received; ${left} tasks of the batch have not ended yet`);
+	if (known.sweeping) return answer(this, 200, `Received; ${left} tasks of the batch have not ended yet`);
 
-	answer(this, 200, left > 0 ? 'Checking the batch' : 'The batch has ended');
+	answer(this, 200, left > 0 ? 'Received; checking the batch' : 'The batch has ended');
 	known.sweeping = true;
 	try {
-		const running = await sweep(this, batch, known, pastLimit);
+		const running = await sweep(this, batch, known, { atOnce: isCheck || pastLimit ? CHECK_READS_AT_ONCE : 1, all: pastLimit });
 		// Callbacks that came during the sweep may have ended the rest.
 		if (unknownTasks(known).length > 0 && !pastLimit) return { noWebhookResponse: true };
 		remembered.delete(batch.batchId);

@@ -7,6 +7,7 @@ import { fail, manualTrigger, visible, type Editor } from './editor';
 
 const WAIT_OPTIONS = ['Wait Limit (Seconds)', 'When Still Running'];
 const DOWNLOAD_OPTIONS = ['Max Result Size (MB)', 'Put Output File in Field'];
+const PARK_OPTIONS = ['Check Every (Seconds)', 'Resume On'];
 
 interface Panel {
 	node: string;
@@ -17,7 +18,7 @@ interface Panel {
 	hidden: string[];
 }
 
-const URL_SOURCE: Panel = { node: 'Upscale, Image Source URL', subtitle: 'upscale: image', parameters: { resource: 'image', operation: 'upscale', imageSource: 'url' }, shown: ['imageUrl', 'waitForResult', 'downloadResult'], hidden: ['binaryPropertyName', 'taskId'] };
+const URL_SOURCE: Panel = { node: 'Upscale, Image Source URL', subtitle: 'upscale: image', parameters: { resource: 'image', operation: 'upscale', imageSource: 'url' }, shown: ['imageUrl', 'waitForResult', 'waitMode', 'downloadResult'], hidden: ['binaryPropertyName', 'taskId'] };
 const FILE_SOURCE: Panel = { node: 'Upscale, Image Source Binary File', subtitle: 'upscale: image', parameters: { resource: 'image', operation: 'upscale', imageSource: 'binary' }, shown: ['binaryPropertyName', 'waitForResult'], hidden: ['imageUrl', 'taskId'] };
 const TASK_GET: Panel = { node: 'Task -> Get', subtitle: 'get: task', parameters: { resource: 'task', operation: 'get' }, shown: ['taskId', 'waitForResult', 'downloadResult'], hidden: ['imageSource', 'imageUrl', 'binaryPropertyName'] };
 
@@ -84,10 +85,16 @@ export async function uselessOptionsHidden(editor: Editor) {
 
 	await editor.openNode(URL_SOURCE.node);
 	await setWaitForResult(editor, true);
-	expect(`${URL_SOURCE.node}, waiting`, await offeredOptions(editor), [...WAIT_OPTIONS, ...DOWNLOAD_OPTIONS], []);
+	expect(`${URL_SOURCE.node}, waiting`, await offeredOptions(editor), [...WAIT_OPTIONS, ...DOWNLOAD_OPTIONS, 'Callback URL'], PARK_OPTIONS);
+	// A parked batch downloads nothing and sets its own callback: those are not offered.
+	await editor.choose('waitMode', 'Park the Execution (Frees the Worker)');
+	if (await editor.parameter('downloadResult').count()) problems.push(`${URL_SOURCE.node}, parked: Download Result is shown`);
+	expect(`${URL_SOURCE.node}, parked`, await offeredOptions(editor), [...WAIT_OPTIONS, ...PARK_OPTIONS], [...DOWNLOAD_OPTIONS, 'Callback URL']);
+	await editor.choose('waitMode', 'Keep the Execution Running');
 	await setWaitForResult(editor, false);
+	if (await editor.parameter('waitMode').count()) problems.push(`${URL_SOURCE.node}, not waiting: While Waiting is shown`);
 	if (await editor.parameter('downloadResult').count()) problems.push(`${URL_SOURCE.node}, not waiting: Download Result is shown`);
-	expect(`${URL_SOURCE.node}, not waiting`, await offeredOptions(editor), [], [...WAIT_OPTIONS, ...DOWNLOAD_OPTIONS]);
+	expect(`${URL_SOURCE.node}, not waiting`, await offeredOptions(editor), [], [...WAIT_OPTIONS, ...DOWNLOAD_OPTIONS, ...PARK_OPTIONS]);
 	await editor.closeNode();
 
 	await editor.openNode(TASK_GET.node);
