@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
 
 import { initBinaryData, registerNode, runNode, type NodeUnderTest } from '../test/harness/engine';
+import { WaitingN8n } from '../test/harness/parked';
 import { SequentialBaseline } from './SequentialBaseline.node';
 
 /**
@@ -33,6 +34,10 @@ export interface Job {
 	continueOnFail?: boolean;
 	/** Turn the node's batch-wide rate gate off before running; the row is unavailable when the node has none. */
 	gateOff?: boolean;
+	/** More top-level parameters of the node (e.g. waitMode). */
+	nodeParameters?: IDataObject;
+	/** Run as a production execution in the in-process n8n that parks and resumes (test/harness/parked.ts). */
+	park?: boolean;
 }
 
 export interface JobResult {
@@ -58,6 +63,14 @@ export interface JobResult {
 	binaryBytesTotal: number;
 	binaryBytesMax: number;
 	storedInItem: number;
+	/** The execution's run segments (ms): the time a worker held it. Holding: the whole run. */
+	segmentsMs: number[];
+	/** Requests to the waiting execution's URL, those that ran webhook(), and the time spent in them all (not a worker's). */
+	webhookCalls: number;
+	webhookRan: number;
+	webhookMs: number;
+	/** Epoch ms when the execution ended, to compare with the stand-in's task ends. */
+	endedAt: number;
 }
 
 const NODE_TYPE = 'n8n-nodes-apiinone.imageUpscale';
@@ -69,7 +82,7 @@ function nodeFor(job: Job, imageUrl: string, pollIntervalMs = job.pollIntervalMs
 	}
 	return {
 		type: NODE_TYPE,
-		parameters: { resource: 'image', operation: 'upscale', imageUrl, options: { ...job.nodeOptions, concurrency: job.concurrency } },
+		parameters: { resource: 'image', operation: 'upscale', imageUrl, ...job.nodeParameters, options: { ...job.nodeOptions, concurrency: job.concurrency } },
 		continueOnFail: job.continueOnFail,
 	};
 }
@@ -149,7 +162,7 @@ function loadNodes(job: Job): JobResult['gate'] {
 
 /** One small item end to end (create, poll, download, store), so JIT and lazy loading are not billed to the batch. */
 async function warmUp(job: Job) {
-	const warm = await runNode({ node: nodeFor(job, job.warmupUrl, 20), items: [{ json: {} }], credentials: credentials(job) });
+	const warm = await runNode({ node: nodeFor({ ...job, nodeParameters: undefined }, job.warmupUrl, 20), items: [{ json: {} }], credentials: credentials(job) });
 	if (warm.error || warm.items[0]?.json.state !== 'succeeded') {
 		throw new Error(`warm-up failed: ${warm.error?.message ?? JSON.stringify(warm.items[0]?.json)}`);
 	}
@@ -189,10 +202,13 @@ function memorySampler(on: boolean) {
 async function runBatch(job: Job, gate: JobResult['gate']): Promise<JobResult> {
 	const memory = memorySampler(job.sampleMemory);
 	const items = job.urls.map((url) => ({ json: { url } }));
+	const n8n = job.park ? await WaitingN8n.start() : undefined;
 	const cpu0 = process.cpuUsage();
 	const t0 = performance.now();
-	const result = await runNode({ node: nodeFor(job, '={{ $json.url }}'), items, credentials: credentials(job) });
+	const node = nodeFor(job, '={{ $json.url }}');
+	const result = n8n ? await n8n.run({ node, items, credentials: credentials(job) }).result : await runNode({ node, items, credentials: credentials(job) });
 	const wallMs = performance.now() - t0;
+	const endedAt = Date.now();
 	const cpu = process.cpuUsage(cpu0);
 	const peaks = memory.stop();
 	const summary = summarize(result.items);
@@ -200,7 +216,10 @@ async function runBatch(job: Job, gate: JobResult['gate']): Promise<JobResult> {
 		summary.failed = job.urls.length - summary.ok - summary.running;
 		summary.firstError ??= result.error.message;
 	}
-	return { gate, wallMs, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, ...peaks, ...summary };
+	const calls = 'webhookCalls' in result ? result.webhookCalls : [];
+	const segmentsMs = 'segments' in result ? result.segments.map((g) => g.endMs - g.startMs) : [wallMs];
+	const webhook = { webhookCalls: calls.length, webhookRan: calls.filter((c) => c.ran).length, webhookMs: calls.reduce((sum, c) => sum + c.ms, 0) };
+	return { gate, wallMs, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, ...peaks, ...summary, segmentsMs, ...webhook, endedAt };
 }
 
 async function main() {

@@ -37,6 +37,9 @@ export interface RunSpec {
 	continueOnFail?: boolean;
 	/** Turn the node's batch-wide rate gate off (its items retry on their own, as before the gate). */
 	gateOff?: boolean;
+	/** More top-level node parameters (e.g. waitMode), and whether the run parks in the in-process n8n. */
+	nodeParameters?: IDataObject;
+	park?: boolean;
 	/** More figures from the stand-in's log and tasks, kept in the outcome's `extra`. */
 	inspect?: (snapshot: Snapshot) => Record<string, number>;
 }
@@ -210,6 +213,8 @@ function jobOf(standIn: StandInClient, spec: RunSpec, urls: string[], warmupUrl:
 		nodeOptions: spec.nodeOptions,
 		continueOnFail: spec.continueOnFail,
 		gateOff: spec.gateOff,
+		nodeParameters: spec.nodeParameters,
+		park: spec.park,
 	};
 }
 

@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 
-export const PHASES = ['speed', 'baseline', 'sensitivity', 'cost', 'rate', 'stuck', 'slow', 'memory'] as const;
+export const PHASES = ['speed', 'baseline', 'sensitivity', 'cost', 'rate', 'stuck', 'slow', 'memory', 'parked'] as const;
 export type Phase = (typeof PHASES)[number];
 
 const USAGE = `usage: npm run bench -- [flags]
@@ -33,7 +33,19 @@ const USAGE = `usage: npm run bench -- [flags]
   --memory-modes LIST    binary data modes (default default,filesystem)
   --memory-side N        side of the square noise input; the 2x result PNG is about 6.4 MB x (N/1000)^2 (default 1120)
   --memory-scale F       time scale of the memory runs (default 0.25)
+  --parked-items N       the parked-batch rows' batch (default 10000)
+  --parked-rows LIST     which of them: hold,park,serviceBound (default all three)
+  --parked-scale F       their time scale (default 0.1)
+  --parked-rate N        creates per second, unscaled, of the hold and rate-bound park rows (default 5)
+  --parked-cap N         tasks the service runs at once there (default 50)
+  --parked-processing-ms N  ms per task there, unscaled (default 2000)
+  --parked-concurrency N the node's concurrency in all three (default 50)
+  --parked-check-s N     the parked node's Check Every (Seconds), not scaled (default 5, its minimum)
+  --sb-rate N            creates per second of the service-bound row, unscaled (default 50)
+  --sb-cap N             tasks at once there (default 10)
+  --sb-processing-ms N   ms per task there, unscaled (default 4000)
   --skip LIST            phases to leave out: ${PHASES.join(',')}
+  --only LIST            run only these phases (e.g. parked)
   --out DIR              where results go (default bench/results)
   --no-save              print only`;
 
@@ -67,7 +79,19 @@ const DEFAULTS = {
 	'memory-modes': 'default,filesystem',
 	'memory-side': '1120',
 	'memory-scale': '0.25',
+	'parked-items': '10000',
+	'parked-rows': 'hold,park,serviceBound',
+	'parked-scale': '0.1',
+	'parked-rate': '5',
+	'parked-cap': '50',
+	'parked-processing-ms': '2000',
+	'parked-concurrency': '50',
+	'parked-check-s': '5',
+	'sb-rate': '50',
+	'sb-cap': '10',
+	'sb-processing-ms': '4000',
 	skip: 'none',
+	only: 'none',
 };
 
 function parse() {
@@ -109,7 +133,20 @@ export function options() {
 		memoryModes: v['memory-modes'].split(',').map((m) => m.trim()) as Array<'default' | 'filesystem'>,
 		memorySide: n('memory-side'),
 		memoryScale: n('memory-scale'),
-		skip: v.skip === 'none' ? [] : (v.skip.split(',').map((p) => p.trim()) as Phase[]),
+		parked: {
+			items: n('parked-items'),
+			rows: v['parked-rows'].split(',').map((r) => r.trim()),
+			scale: n('parked-scale'),
+			rate: n('parked-rate'),
+			cap: n('parked-cap'),
+			processingMs: n('parked-processing-ms'),
+			concurrency: n('parked-concurrency'),
+			checkS: n('parked-check-s'),
+			sbRate: n('sb-rate'),
+			sbCap: n('sb-cap'),
+			sbProcessingMs: n('sb-processing-ms'),
+		},
+		skip: skipped(v.skip, v.only),
 		out: v.out,
 		save: !v['no-save'],
 	};
@@ -119,8 +156,15 @@ export function options() {
 
 export type Options = ReturnType<typeof options>;
 
+/** --skip, or everything but --only. */
+function skipped(skip: string, only: string): Phase[] {
+	const listOf = (text: string) => (text === 'none' ? [] : (text.split(',').map((p) => p.trim()) as Phase[]));
+	return only === 'none' ? listOf(skip) : [...listOf(skip), ...PHASES.filter((p) => !listOf(only).includes(p))];
+}
+
 function check(o: Record<string, unknown>, prefix = '') {
 	for (const [key, value] of Object.entries(o)) {
+		if (key === 'rows') continue;
 		if (key === 'skip') {
 			const unknown = (value as string[]).filter((p) => !PHASES.includes(p as Phase));
 			if (unknown.length) throw new Error(`unknown phase in --skip: ${unknown.join(', ')}\n${USAGE}`);

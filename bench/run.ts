@@ -7,8 +7,9 @@ import * as path from 'node:path';
 import { rateRows, slowRow, stuckRow } from './batch-rows';
 import type { RunOutcome } from './measure';
 import { options, runs, type Options } from './options';
+import { parkedRows } from './parked-rows';
 import { baselineRows, costRows, memoryRows, sensitivityRows, speedRows } from './phases';
-import { render } from './report/render';
+import { parkedOnly, render } from './report/render';
 import type { Host, Results } from './report/results';
 import { StandInClient } from './stand-in-client';
 
@@ -75,6 +76,7 @@ async function measureAll(o: Options, res: Results) {
 		await standIn.close();
 	}
 	if (runs(o, 'memory')) res.memory = await memoryRows(o);
+	if (runs(o, 'parked')) res.parked = await parkedRows(o);
 	if (stuck) {
 		process.stderr.write('waiting for the stuck-task row to end...\n');
 		res.stuck = await stuck();
@@ -89,8 +91,13 @@ function replacer(key: string, value: unknown) {
 function save(res: Results, report: { markdown: string; svg: string }) {
 	const out = res.options.out;
 	fs.mkdirSync(out, { recursive: true });
-	const file = path.join(out, `${new Date().toISOString().slice(0, 10)}-${res.host.hostname}.md`);
+	const file = path.join(out, `${new Date().toISOString().slice(0, 10)}-${res.host.hostname}${parkedOnly(res) ? '-parked' : ''}.md`);
 	fs.writeFileSync(file, report.markdown);
+	if (parkedOnly(res)) {
+		fs.writeFileSync(path.join(out, 'parked-latest.md'), report.markdown);
+		process.stderr.write(`wrote ${path.relative(process.cwd(), file)} and parked-latest.md in ${path.relative(process.cwd(), out)}\n`);
+		return;
+	}
 	fs.writeFileSync(path.join(out, 'latest.md'), report.markdown);
 	fs.writeFileSync(path.join(out, 'latest.svg'), report.svg);
 	fs.writeFileSync(path.join(out, 'latest.json'), JSON.stringify(res, replacer, 1));

@@ -2,12 +2,15 @@ import { s } from '../format';
 import { rateSection, memoryPerItemSection, waitSection } from './batch';
 import { chartOf } from './chart';
 import { costSection, memorySection } from './cost-memory';
+import { parkedSection } from './parked';
+import { PHASES } from '../options';
 import type { Results } from './results';
 import { lagSection, sensitivitySection, speedSection } from './speed';
 import { targetsSection } from './targets';
 
 /** The markdown report and the chart of one run. */
 export function render(res: Results): { markdown: string; svg: string } {
+	if (parkedOnly(res)) return { markdown: [header(res), parkedSection(res)].flat().join('\n'), svg: '' };
 	const sections = [
 		header(res),
 		speedSection(res),
@@ -19,6 +22,7 @@ export function render(res: Results): { markdown: string; svg: string } {
 		lagSection(res),
 		sensitivitySection(res),
 		memorySection(res),
+		parkedSection(res),
 		caveats(res),
 		['![Wall time against batch size](latest.svg)', ''],
 	];
@@ -59,3 +63,6 @@ function caveats(res: Results): string[] {
 		'',
 	];
 }
+
+/** `--only parked`: the report is the parked rows alone (and is saved apart from the full bench's latest.*). */
+export const parkedOnly = (res: Results) => res.parked !== undefined && PHASES.every((p) => p === 'parked' || res.options.skip.includes(p));

@@ -1,5 +1,6 @@
 import type { RateRows } from '../batch-rows';
 import type { RunOutcome } from '../measure';
+import type { ParkedRows } from '../parked-rows';
 import type { Options } from '../options';
 import type { CostRow } from '../request-cost';
 
@@ -26,6 +27,7 @@ export interface Results {
 	stuck?: RunOutcome;
 	slow?: RunOutcome;
 	memory: RunOutcome[];
+	parked?: ParkedRows;
 	loads: number[];
 	totalMs: number;
 }
