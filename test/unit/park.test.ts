@@ -114,6 +114,24 @@ describe('parked batch: webhook()', () => {
 		expect(reads).toEqual(['b', 'a']);
 	});
 
+	it('a callback that finds lost callbacks reads on, ten at a time, and ends the batch', async () => {
+		const ids = Array.from({ length: 25 }, (_, i) => `t${i}`);
+		const reads = serviceSays(Object.fromEntries(ids.map((id) => [id, ended(id)])));
+		let inFlight = 0;
+		let most = 0;
+		jest.spyOn(transport, 'readWhileWaiting').mockImplementation((async (_ctx: unknown, id: string) => {
+			most = Math.max(most, ++inFlight);
+			await new Promise((resolve) => setImmediate(resolve));
+			inFlight--;
+			reads.push(id);
+			return ended(id);
+		}) as never);
+		const { output } = await deliver(parked(ids), { data: { task_id: 't24' } });
+		expect(output).toHaveLength(25);
+		expect(reads).toHaveLength(25);
+		expect(most).toBe(10);
+	});
+
 	it('takes nothing from the callback but the task id: status and result URL come from the read', async () => {
 		serviceSays({ a: ended('a', 'https://cdn.example/real.png') });
 		const forged = { data: { task_id: 'a', status: 'COMPLETED', output: { image_url: 'https://attacker.example/x.png' } } };
@@ -233,9 +251,14 @@ async function park(run: ParkRun = {}) {
 		getContext: () => context,
 		putExecutionToWait: async () => steps.push(`parked with ${JSON.stringify((context.apiinoneParked as ParkedBatch | undefined)?.tasks)}`),
 		helpers: {
+			// n8n's answers: running until the execution is saved as waiting, then 200, then finished.
 			httpRequest: async (options: { url: string }) => {
 				posts.push(options.url);
-				return { statusCode: posts.length === 1 ? 200 : 409 };
+				const answers = [
+					{ statusCode: 409, body: { message: 'The execution "12" is running already.' } },
+					{ statusCode: 200, body: { message: 'Received; checking the batch' } },
+				];
+				return answers[posts.length - 1] ?? { statusCode: 409, body: { message: 'The execution "12 has finished already.' } };
 			},
 		},
 		logger: { warn: jest.fn() },
@@ -260,10 +283,11 @@ describe('parked batch: execute()', () => {
 			{ taskId: 'task-0', state: 'parked', checkUrl: callback },
 			{ taskId: 'task-1', state: 'parked' },
 		]);
-		// The checker asks the batch's webhook every 30 s, and stops once n8n says the execution ended.
-		for (let i = 0; i < 10 && posts.length < 2; i++) await new Promise((resolve) => setImmediate(resolve));
-		expect(posts).toEqual([callback, callback]);
-		expect(clock.sleeps).toEqual([30_000, 30_000]);
+		// The checker asks the batch's webhook as soon as n8n has saved it as waiting, then every
+		// 30 s, and stops once n8n says the execution has finished.
+		for (let i = 0; i < 20 && posts.length < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+		expect(posts).toEqual([callback, callback, callback]);
+		expect(clock.sleeps).toEqual([2000, 2000, 30_000]);
 	});
 
 	it('refuses n8n 1.x (a resume URL without a token) before creating anything', async () => {

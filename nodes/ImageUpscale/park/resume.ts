@@ -7,7 +7,7 @@ import { isTaskId, taskIdIn, type Task } from '../../shared/task';
 import { isNotFound, RateGate, readWhileWaiting, verifyTask } from '../../shared/transport';
 import { readParked, type ParkedBatch } from './record';
 
-/** Reads at once in a check's sweep; a callback's sweep reads one task at a time. */
+/** Reads at once in a check's sweep, and in a callback's once its first read found a task ended. */
 const CHECK_READS_AT_ONCE = 10;
 /** Tasks of all batches this process remembers (about 200 bytes each); older batches are read again if they come back. */
 const MAX_REMEMBERED_TASKS = 100_000;
@@ -42,20 +42,22 @@ const endedJson = (batch: ParkedBatch, task: Task) =>
 const unknownTasks = (known: Known) => [...known.ids].filter((id) => !known.ended.has(id));
 
 /**
- * Reads the tasks not known to have ended, oldest first, `atOnce` at a time, and stops at a task
- * still running (unless `all`, once the limit passed). A callback's sweep reads one: so the task
- * whose callback was lost (n8n answers 409 while the tasks are being created; a process was down)
- * is found by the next callback, and the last one finds every task ended. A failed read throws:
- * the next callback or check goes on from there. Returns the tasks read still running.
+ * Reads the tasks not known to have ended, oldest first, and stops at a task still running (unless
+ * `all`, once the limit passed). A callback's sweep starts with one read, a check's with ten; a
+ * read that finds its task ended means more were missed, and the sweep goes on ten at a time. So
+ * the tasks whose callbacks were lost (n8n answers 409 while the tasks are being created; a
+ * process was down) are found by the next callback, and the last one finds every task ended. A
+ * failed read throws: the next callback or check goes on from there. Returns the tasks read still
+ * running.
  */
 async function sweep(ctx: IWebhookFunctions, batch: ParkedBatch, known: Known, at: { atOnce: number; all: boolean }): Promise<Map<string, Task>> {
 	const running = new Map<string, Task>();
 	const gate = new RateGate();
 	const stillRunning = () => [...running.keys()].some((id) => !known.ended.has(id));
-	for (;;) {
+	for (let atOnce = at.atOnce; ; atOnce = CHECK_READS_AT_ONCE) {
 		const ids = unknownTasks(known)
 			.filter((id) => !running.has(id))
-			.slice(0, at.atOnce);
+			.slice(0, atOnce);
 		if (ids.length === 0) return running;
 		const reads = ids.map(async (id) => ({ id, read: await readWhileWaiting(ctx, id, { gate }) }));
 		for (const { id, read } of await Promise.all(reads)) {

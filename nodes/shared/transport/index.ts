@@ -103,10 +103,10 @@ export async function verifyTask(ctx: ApiContext, taskId: string): Promise<Task>
 }
 
 /**
- * A POST to one of n8n's own webhook URLs (a parked batch's resume URL): n8n's answer status, or 0
+ * A POST to one of n8n's own webhook URLs (a parked batch's resume URL): n8n's answer, status 0
  * when none came. Not the service: no credential, no retries, a short time limit.
  */
-export async function postToOwnWebhook(ctx: IExecuteFunctions, url: string, body: IDataObject): Promise<number> {
+export async function postToOwnWebhook(ctx: IExecuteFunctions, url: string, body: IDataObject): Promise<{ status: number; message: string }> {
 	try {
 		const response = (await ctx.helpers.httpRequest({
 			method: 'POST',
@@ -117,9 +117,10 @@ export async function postToOwnWebhook(ctx: IExecuteFunctions, url: string, body
 			ignoreHttpStatusErrors: true,
 			disableFollowRedirect: true,
 			timeout: OWN_WEBHOOK_TIMEOUT_MS,
-		})) as { statusCode?: number };
-		return Number(response.statusCode) || 0;
+		})) as { statusCode?: number; body?: unknown };
+		const answer = response.body as { message?: unknown } | undefined;
+		return { status: Number(response.statusCode) || 0, message: String(answer?.message ?? '') };
 	} catch {
-		return 0;
+		return { status: 0, message: '' };
 	}
 }
