@@ -219,22 +219,24 @@ function resultOf(run: IRun, name: string): RunResult {
 }
 
 /** Starts `items -> node under test` in the engine; `cancel()` cancels it the way n8n's stop button does. */
+/** The node under test as a workflow node, after the items source, with the test credential. */
+export function underTest(node: NodeUnderTest, id = 'under-test'): INode {
+	return {
+		id,
+		name: node.name ?? 'Node Under Test',
+		type: node.type,
+		typeVersion: node.typeVersion ?? 1,
+		position: [200, 0],
+		parameters: node.parameters,
+		credentials: { apiInOneApi: { id: '1', name: 'API in One' } },
+		...(node.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+		...(node.errorOutput ? { onError: 'continueErrorOutput' as const } : {}),
+	};
+}
+
 export function startNode({ node, items = [{ json: {} }], credentials = {} }: RunOptions): Running {
 	const name = node.name ?? 'Node Under Test';
-	const nodes: INode[] = [
-		{ id: 'source', name: 'Source', type: 'test.itemsSource', typeVersion: 1, position: [0, 0], parameters: {} },
-		{
-			id: 'under-test',
-			name,
-			type: node.type,
-			typeVersion: node.typeVersion ?? 1,
-			position: [200, 0],
-			parameters: node.parameters,
-			credentials: { apiInOneApi: { id: '1', name: 'API in One' } },
-			...(node.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
-			...(node.errorOutput ? { onError: 'continueErrorOutput' as const } : {}),
-		},
-	];
+	const nodes: INode[] = [{ id: 'source', name: 'Source', type: 'test.itemsSource', typeVersion: 1, position: [0, 0], parameters: {} }, underTest(node)];
 	const workflow = new Workflow({
 		id: 'engine-test',
 		nodes,

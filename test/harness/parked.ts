@@ -21,7 +21,7 @@ import {
 	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
-import { executionSetup, nodeTypeRegistry, type NodeUnderTest } from './engine';
+import { executionSetup, nodeTypeRegistry, underTest, type NodeUnderTest } from './engine';
 
 /**
  * An in-process n8n 2.41.1 for executions that park (putExecutionToWait): each run segment goes
@@ -161,16 +161,7 @@ export class WaitingN8n {
 		const name = node.name ?? 'Node Under Test';
 		const nodes: INode[] = [
 			{ id: 'source', name: 'Source', type: 'test.itemsSource', typeVersion: 1, position: [0, 0], parameters: {} },
-			{
-				id: node.name ? `id-${node.name.replace(/\W/g, '')}` : 'under-test',
-				name,
-				type: node.type,
-				typeVersion: node.typeVersion ?? 1,
-				position: [200, 0],
-				parameters: node.parameters,
-				credentials: { apiInOneApi: { id: '1', name: 'API in One' } },
-				...(node.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
-			},
+			underTest(node, node.name ? `id-${node.name.replace(/\W/g, '')}` : 'under-test'),
 			{ id: 'after', name: 'After', type: 'test.itemsSource', typeVersion: 1, position: [400, 0], parameters: {} },
 		];
 		const id = String(this.nextId++);
