@@ -1,6 +1,6 @@
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { answer } from '../shared/answer';
+import { answer, answerUnknownTask, askToResend } from '../shared/answer';
 import { clock } from '../shared/clock';
 import { taskJson } from '../shared/output';
 import type { Task } from '../shared/task';
@@ -15,8 +15,6 @@ type VerifyBudget = ReturnType<typeof verifyBudget>;
 /** A callback may come a moment before the status route says the task ended: read again this often, this far apart. */
 const RUNNING_REREADS = 3;
 const REREAD_PAUSE_MS = 1000;
-const RETRY_LATER_SECONDS = { unverified: '30', running: '10' };
-const UNKNOWN_TASK = 'Ignored: API in One does not know this task';
 const STARTED = 'Workflow was started';
 /** How long after n8n read the list to save it the answer waits, and how long at most for that read. */
 const WRITE_LANDS_MS = 500;
@@ -59,7 +57,7 @@ async function verifiedTask(ctx: IWebhookFunctions, taskId: string, budget: Veri
 
 /** The ended task as the API reports it, or the answer already sent when it cannot (or may not) be read now. */
 async function endedTask(ctx: IWebhookFunctions, taskId: string, budget: VerifyBudget): Promise<{ task: Task } | { answered: IWebhookResponseData }> {
-	if (budget.knownUnknown(taskId)) return { answered: answer(ctx, 200, UNKNOWN_TASK) };
+	if (budget.knownUnknown(taskId)) return { answered: answerUnknownTask(ctx) };
 	const wait = budget.take();
 	if (wait !== undefined) {
 		return { answered: answer(ctx, 429, 'Too many callbacks to verify with API in One; send this one again later', { 'retry-after': String(wait) }) };
@@ -70,15 +68,13 @@ async function endedTask(ctx: IWebhookFunctions, taskId: string, budget: VerifyB
 	} catch (error) {
 		if (isNotFound(error)) {
 			budget.rememberUnknown(taskId);
-			return { answered: answer(ctx, 200, UNKNOWN_TASK) };
+			return { answered: answerUnknownTask(ctx) };
 		}
 		ctx.logger.warn(`API in One Trigger could not verify task ${taskId}: ${(error as Error).message}`);
-		const message = 'The task could not be verified with API in One; send the callback again later';
-		return { answered: answer(ctx, 503, message, { 'retry-after': RETRY_LATER_SECONDS.unverified }) };
+		return { answered: askToResend(ctx, 'unverified') };
 	}
 	if (task.state !== 'running') return { task };
-	const message = 'The task is still running according to API in One; send the callback again later';
-	return { answered: answer(ctx, 503, message, { 'retry-after': RETRY_LATER_SECONDS.running }) };
+	return { answered: askToResend(ctx, 'running') };
 }
 
 /**

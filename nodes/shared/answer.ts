@@ -12,3 +12,17 @@ export function answer(ctx: IWebhookFunctions, status: number, message: string, 
 	res.end(body);
 	return { noWebhookResponse: true };
 }
+
+/** A callback naming a task the API says does not exist: acknowledged, so it is not sent again. */
+export const answerUnknownTask = (ctx: IWebhookFunctions) => answer(ctx, 200, 'Ignored: API in One does not know this task');
+
+const RESEND = {
+	unverified: { message: 'The task could not be verified with API in One; send the callback again later', retryAfterSeconds: '30' },
+	running: { message: 'The task is still running according to API in One; send the callback again later', retryAfterSeconds: '10' },
+};
+
+/** A callback whose task could not be read now, or still runs by the API: its sender is asked to send it again. */
+export function askToResend(ctx: IWebhookFunctions, why: keyof typeof RESEND): IWebhookResponseData {
+	const { message, retryAfterSeconds } = RESEND[why];
+	return answer(ctx, 503, message, { 'retry-after': retryAfterSeconds });
+}

@@ -6,7 +6,7 @@ import { clock } from '../../shared/clock';
 import { unreachableBy } from '../../shared/reachability';
 import { account } from '../../shared/transport';
 import type { Batch } from '../run/batch';
-import { DEFAULT_MODEL, DEFAULT_WAIT_LIMIT_SECONDS, isToolCall, positiveNumber } from '../run/settings';
+import { DEFAULT_MODEL, isToolCall, positiveNumber, waitSettings } from '../run/settings';
 import { startChecker } from './checker';
 import { saveParked, type ParkedBatch } from './record';
 
@@ -37,8 +37,7 @@ export function parkSettings(ctx: IExecuteFunctions): ParkSettings | undefined {
 	return {
 		callbacks: options.resumeOn !== 'checks',
 		checkEveryMs: checkEverySeconds * 1000,
-		limitMs: positiveNumber(ctx, options.waitLimitSeconds ?? DEFAULT_WAIT_LIMIT_SECONDS, 'Wait Limit (Seconds)') * 1000,
-		returnRunning: options.onWaitLimit === 'returnRunning',
+		...waitSettings(ctx, options, undefined, false),
 		model: String(options.model || DEFAULT_MODEL),
 		includeServiceDetails: options.includeServiceDetails === true,
 	};

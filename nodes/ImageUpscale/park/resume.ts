@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { answer } from '../../shared/answer';
+import { answer, answerUnknownTask, askToResend } from '../../shared/answer';
 import { clock } from '../../shared/clock';
 import { taskJson } from '../../shared/output';
 import { isTaskId, taskIdIn, type Task } from '../../shared/task';
@@ -11,7 +11,6 @@ import { readParked, type ParkedBatch } from './record';
 const CHECK_READS_AT_ONCE = 10;
 /** Tasks of all batches this process remembers (about 200 bytes each); older batches are read again if they come back. */
 const MAX_REMEMBERED_TASKS = 100_000;
-const RETRY_LATER_SECONDS = { unverified: '30', running: '10' };
 
 /** What this process has learned of a batch: the ended tasks' output JSON. Lost with the process, rebuilt by reading. */
 interface Known {
@@ -91,14 +90,9 @@ async function takeCallback(ctx: IWebhookFunctions, batch: ParkedBatch, known: K
 	try {
 		task = await verifyTask(ctx, taskId);
 	} catch (error) {
-		if (isNotFound(error)) return answer(ctx, 200, 'Ignored: API in One does not know this task');
-		const message = 'The task could not be verified with API in One; send the callback again later';
-		return answer(ctx, 503, message, { 'retry-after': RETRY_LATER_SECONDS.unverified });
+		return isNotFound(error) ? answerUnknownTask(ctx) : askToResend(ctx, 'unverified');
 	}
-	if (task.state === 'running') {
-		const message = 'The task is still running according to API in One; send the callback again later';
-		return answer(ctx, 503, message, { 'retry-after': RETRY_LATER_SECONDS.running });
-	}
+	if (task.state === 'running') return askToResend(ctx, 'running');
 	known.ended.set(taskId, endedJson(batch, task));
 	return undefined;
 }

@@ -76,7 +76,7 @@ export const isToolCall = (ctx: IExecuteFunctions): boolean => ctx.isToolExecuti
  * The wait limit and what happens at it. As a tool, unless the user set them: 60 seconds, then the
  * running task is the answer (its ID and "ask again later"), not an error.
  */
-function waitSettings(ctx: IExecuteFunctions, options: IDataObject, itemIndex: number, asTool: boolean): WaitSettings {
+export function waitSettings(ctx: IExecuteFunctions, options: IDataObject, itemIndex: number | undefined, asTool: boolean): WaitSettings {
 	const byDefault = asTool ? DEFAULT_TOOL_WAIT_LIMIT_SECONDS : DEFAULT_WAIT_LIMIT_SECONDS;
 	const seconds = positiveNumber(ctx, options.waitLimitSeconds ?? byDefault, 'Wait Limit (Seconds)', itemIndex);
 	const onLimit = options.onWaitLimit ?? (asTool ? 'returnRunning' : 'error');
