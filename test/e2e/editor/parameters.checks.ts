@@ -62,6 +62,12 @@ export async function parameterPanels(editor: Editor) {
 	if (problems.length) fail(problems.join('\n'));
 }
 
+/** Whether a parameter is still in the panel a moment after a change that hides it (the panel re-renders after the switch). */
+async function stillShown(editor: Editor, name: string): Promise<boolean> {
+	await editor.parameter(name).first().waitFor({ state: 'detached', timeout: 5000 }).catch(() => undefined);
+	return (await editor.parameter(name).count()) > 0;
+}
+
 async function setSwitch(editor: Editor, name: string, on: boolean) {
 	const toggle = editor.parameter(name).locator('.el-switch');
 	if ((await toggle.getAttribute('class'))?.includes('is-checked') !== on) await toggle.click();
@@ -88,12 +94,12 @@ export async function uselessOptionsHidden(editor: Editor) {
 	expect(`${URL_SOURCE.node}, waiting`, await offeredOptions(editor), [...WAIT_OPTIONS, ...DOWNLOAD_OPTIONS, 'Callback URL'], PARK_OPTIONS);
 	// A parked batch downloads nothing and sets its own callback: those are not offered.
 	await editor.choose('waitMode', 'Park the Execution (Frees the Worker)');
-	if (await editor.parameter('downloadResult').count()) problems.push(`${URL_SOURCE.node}, parked: Download Result is shown`);
+	if (await stillShown(editor, 'downloadResult')) problems.push(`${URL_SOURCE.node}, parked: Download Result is shown`);
 	expect(`${URL_SOURCE.node}, parked`, await offeredOptions(editor), [...WAIT_OPTIONS, ...PARK_OPTIONS], [...DOWNLOAD_OPTIONS, 'Callback URL']);
 	await editor.choose('waitMode', 'Keep the Execution Running');
 	await setWaitForResult(editor, false);
-	if (await editor.parameter('waitMode').count()) problems.push(`${URL_SOURCE.node}, not waiting: While Waiting is shown`);
-	if (await editor.parameter('downloadResult').count()) problems.push(`${URL_SOURCE.node}, not waiting: Download Result is shown`);
+	if (await stillShown(editor, 'waitMode')) problems.push(`${URL_SOURCE.node}, not waiting: While Waiting is shown`);
+	if (await stillShown(editor, 'downloadResult')) problems.push(`${URL_SOURCE.node}, not waiting: Download Result is shown`);
 	expect(`${URL_SOURCE.node}, not waiting`, await offeredOptions(editor), [], [...WAIT_OPTIONS, ...DOWNLOAD_OPTIONS, ...PARK_OPTIONS]);
 	await editor.closeNode();
 
